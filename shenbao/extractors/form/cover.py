@@ -1,0 +1,119 @@
+"""Label：value lines outside any ruled table: the cover page's underlined fields, and lines
+such as "填报时间：2023年8月2日" above a form.
+
+A row of text (parts sharing a baseline band) is split into a label and a value: at a colon,
+or after the leading parts that together read as a label (covers write "申 报 单 位" with its
+characters spaced out, so the label may be several parts). The value is what follows on the
+same row; a cover's underline is only decoration, the row already says which value is whose.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from shenbao.extractors.form.grid import group_rows, join_lines, union_bbox
+from shenbao.extractors.form.labels import LabelMatch, LabelTable, compact
+from shenbao.pipeline.types import BBox, TextLine
+
+# The seal marks printed after a unit's name on a cover ("（公章）"); a seal's own glyphs may be
+# interleaved with the name's when both sit on one baseline, so they are removed as a subsequence.
+_SEAL_MARKS = ("（公章）", "(公章)", "（盖章）", "(盖章)", "（签章）", "(签章)", "（章）")
+
+
+@dataclass
+class LabelLine:
+    match: LabelMatch
+    label: str
+    raw: str
+    bbox: BBox  # of the value parts (or of the label when the value is empty)
+    confidence: float
+
+
+def read_label_lines(lines: list[TextLine], labels: LabelTable, jurisdiction: str | None = None,
+                     cover_only: bool = True) -> list[LabelLine]:
+    """Every row of `lines` that reads "label value", in reading order."""
+    out: list[LabelLine] = []
+    for row in group_rows(lines):
+        hit = _split_row(row, labels, jurisdiction, cover_only)
+        if hit is not None:
+            out.append(hit)
+    return out
+
+
+def _split_row(row: list[TextLine], labels: LabelTable, jurisdiction: str | None,
+               cover_only: bool) -> LabelLine | None:
+    # 1) The leading k parts form the label (longest first), the rest is the value.
+    for k in range(min(len(row), 8), 0, -1):
+        head = row[:k]
+        head_text = "".join(p.text for p in head)
+        # A colon ends a label: do not let the label swallow text after it.
+        if re.search(r"[：:].", head_text.strip()):
+            continue
+        m = labels.match(head_text, jurisdiction, cover_only)
+        if m is None or (k < len(row) and m.score < 85) or (k == len(row) and len(row) > 1):
+            continue
+        rest = row[k:]
+        raw = join_lines(rest) if rest else ""
+        box = union_bbox(p.bbox for p in rest) if rest else union_bbox(p.bbox for p in head)
+        conf = min((p.confidence for p in row), default=1.0)
+        return LabelLine(m, head_text, _clean_value(raw), box, conf)
+    # 2) Label and value in one part: "申报单位：XX公司" or, without a colon, "申报单位XX公司".
+    first = row[0]
+    split = labels.split_prefix(first.text, jurisdiction, cover_only)
+    if split is None:
+        return None
+    m, rest_text = split
+    rest_parts = [rest_text] if rest_text else []
+    rest_parts += [p.text for p in row[1:]]
+    raw = " ".join(t for t in rest_parts if t.strip())
+    if row[1:]:
+        box = union_bbox([p.bbox for p in row[1:]] + [_tail_box(first, rest_text)])
+    else:
+        box = _tail_box(first, rest_text)
+    conf = min(p.confidence for p in row)
+    return LabelLine(m, first.text, _clean_value(raw), box, conf)
+
+
+def _tail_box(line: TextLine, tail: str) -> BBox:
+    """The part of a line's box its last `tail` characters take, by character count."""
+    x0, y0, x1, y1 = line.bbox
+    n = max(len(line.text), 1)
+    share = len(tail) / n if tail else 1.0
+    return (x1 - (x1 - x0) * share, y0, x1, y1)
+
+
+def _clean_value(raw: str) -> str:
+    raw = remove_seal_marks(raw)
+    return raw.strip(" ：:_\t")
+
+
+def remove_seal_marks(text: str) -> str:
+    """Drop a "（公章）" mark after a name, also when its glyphs interleave with the name's
+    (a text layer sorted by x turns "有限公司" + "（公章）" into "有限（公公司章）")."""
+    for mark in _SEAL_MARKS:
+        stripped = _remove_subsequence(text, mark)
+        if stripped is not None:
+            return stripped
+    return text
+
+
+def _remove_subsequence(text: str, mark: str) -> str | None:
+    # Start at the last opening bracket that can begin the mark; the mark's characters must
+    # then occur in order, and the text must end with the mark's closing bracket.
+    start = text.rfind(mark[0])
+    if start < 0 or not text.rstrip().endswith(mark[-1]):
+        return None
+    chars = list(text)
+    pos = start
+    drop = []
+    for ch in mark:
+        while pos < len(chars) and chars[pos] != ch:
+            pos += 1
+        if pos >= len(chars):
+            return None
+        drop.append(pos)
+        pos += 1
+    keep = [c for i, c in enumerate(chars) if i not in set(drop)]
+    out = "".join(keep).strip()
+    return out if compact(out) else None

@@ -1,0 +1,200 @@
+"""Tables of a page image, rebuilt from its ruling lines (pixels of the corrected page image).
+
+Morphology keeps only long horizontal and long vertical ink runs (table rules; text strokes are
+far shorter than the kernels), the two masks together are the table's line drawing, and every
+closed white region inside it is a cell. Cells that touch each other make one table. Working on
+enclosed regions rather than on straight lattice lines keeps this right on photographed pages,
+whose rules are neither quite straight nor quite parallel; row/column indices come from
+clustering the cells' edges afterwards.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from shenbao.extractors.form.grid import Cell, Grid, assign_lines, lattice_spans
+from shenbao.pipeline.types import BBox, TextLine
+
+
+# Below this residual skew (degrees) the page is taken as straight.
+MIN_SKEW = 0.15
+MAX_SKEW = 8.0
+
+
+def grids_from_image(image: np.ndarray, lines: list[TextLine], page: int = 0) -> tuple[list[Grid], list[TextLine]]:
+    """Tables on a page image and the text lines outside all of them.
+
+    A page that is still a little skewed (a photo) is straightened first, using the angle of its
+    own rules; the grids then live in the straightened frame (`Grid.to_page` maps boxes back),
+    and the text lines are placed by their straightened positions.
+    """
+    gray = _gray(image)
+    mask = ruling_mask(gray)
+    angle = rule_skew(mask)
+    h, w = gray.shape[:2]
+    to_page = None
+    placed = lines
+    if abs(angle) >= MIN_SKEW:
+        rot = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+        inv = cv2.invertAffineTransform(rot)
+        gray = cv2.warpAffine(gray, rot, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+        mask = ruling_mask(gray)
+        placed = [_moved(ln, rot) for ln in lines]
+
+        def to_page(box: BBox, inv: np.ndarray = inv) -> BBox:
+            return _transform_box(box, inv)
+
+    boxes = cell_boxes_from_mask(mask)
+    grids = [g for g in (_grid_of(group, page, w) for group in _tables(boxes, _gap(w))) if g is not None]
+    for g in grids:
+        g.to_page = to_page
+    outside_moved = assign_lines(grids, placed)
+    if placed is lines:
+        return grids, outside_moved
+    back = {id(m): ln for m, ln in zip(placed, lines, strict=True)}
+    return grids, [back[id(m)] for m in outside_moved]
+
+
+def _gray(image: np.ndarray) -> np.ndarray:
+    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+
+
+def rule_skew(mask: np.ndarray) -> float:
+    """The page's rotation in degrees (counter-clockwise positive, as cv2 rotates), from the
+    slope of its long horizontal rules; 0 when there are none to tell."""
+    h, w = mask.shape[:2]
+    klen = max(25, w // 28)
+    horiz = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (klen, 1)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(horiz, connectivity=8)
+    angles: list[float] = []
+    weights: list[float] = []
+    for i in range(1, n):
+        x, y, bw, bh, _ = (int(v) for v in stats[i])
+        if bw < w // 5 or bh > bw * 0.2:
+            continue
+        ys, xs = np.nonzero(labels[y:y + bh, x:x + bw] == i)
+        if len(xs) < 20:
+            continue
+        slope = np.polyfit(xs.astype(np.float64), ys.astype(np.float64), 1)[0]
+        angles.append(float(np.degrees(np.arctan(slope))))
+        weights.append(float(bw))
+    if not angles:
+        return 0.0
+    order = np.argsort(angles)
+    cum = np.cumsum(np.asarray(weights)[order])
+    median = float(np.asarray(angles)[order][np.searchsorted(cum, cum[-1] / 2)])
+    return median if abs(median) <= MAX_SKEW else 0.0
+
+
+def _transform_box(box: BBox, m: np.ndarray) -> BBox:
+    pts = np.array([[box[0], box[1]], [box[2], box[1]], [box[2], box[3]], [box[0], box[3]]], dtype=np.float64)
+    out = pts @ m[:, :2].T + m[:, 2]
+    return (float(out[:, 0].min()), float(out[:, 1].min()), float(out[:, 0].max()), float(out[:, 1].max()))
+
+
+def _moved(line: TextLine, m: np.ndarray) -> TextLine:
+    """The line at its straightened position: its centre moved, its size kept (an OCR box is
+    already aligned with its text, which turned with the page)."""
+    x0, y0, x1, y1 = line.bbox
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    nx = m[0, 0] * cx + m[0, 1] * cy + m[0, 2]
+    ny = m[1, 0] * cx + m[1, 1] * cy + m[1, 2]
+    hw, hh = (x1 - x0) / 2, (y1 - y0) / 2
+    return TextLine(text=line.text, bbox=(nx - hw, ny - hh, nx + hw, ny + hh), confidence=line.confidence)
+
+
+def _gap(width: int) -> float:
+    """How far apart two cells' boxes may be and still share a rule (rule width + slack)."""
+    return max(6.0, width * 0.008)
+
+
+def ruling_mask(image: np.ndarray) -> np.ndarray:
+    """uint8 mask (255 = rule) of the long horizontal and vertical lines of the page."""
+    gray = _gray(image)
+    h, w = gray.shape[:2]
+    block = max(15, (min(h, w) // 60) | 1)
+    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12)
+    # Rules are longer than any text stroke: a few character widths. A little thickening across
+    # the rule first keeps a slightly slanted rule in one run.
+    klen_h = max(25, w // 28)
+    klen_v = max(25, h // 40)
+    thick_v = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 3)))
+    horiz = cv2.morphologyEx(thick_v, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (klen_h, 1)))
+    thick_h = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1)))
+    vert = cv2.morphologyEx(thick_h, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, klen_v)))
+    # Bridge small breaks along each rule (faded or broken print), then close the junctions.
+    bridge = max(9, w // 120)
+    horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (bridge, 1)))
+    vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, bridge)))
+    mask = cv2.bitwise_or(horiz, vert)
+    return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+
+
+def cell_boxes(image: np.ndarray) -> list[BBox]:
+    """Boxes of the closed regions of the rule drawing: the table cells."""
+    return cell_boxes_from_mask(ruling_mask(image))
+
+
+def cell_boxes_from_mask(mask: np.ndarray) -> list[BBox]:
+    h, w = mask.shape[:2]
+    free = cv2.bitwise_not(mask)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(free, connectivity=4)
+    min_w = max(12, w // 100)
+    min_h = max(12, h // 140)
+    boxes: list[BBox] = []
+    for i in range(1, n):
+        x, y, bw, bh, area = (int(v) for v in stats[i])
+        if x <= 0 or y <= 0 or x + bw >= w or y + bh >= h:
+            continue  # touches the image edge: the page around the tables
+        if bw < min_w or bh < min_h:
+            continue
+        if area < 0.5 * bw * bh:
+            continue  # a ring between a frame and what it surrounds, not a cell
+        # Give back the half rule width the dilation took, so neighbours' borders meet.
+        pad = 3
+        boxes.append((float(x - pad), float(y - pad), float(x + bw + pad), float(y + bh + pad)))
+    # A region holding other regions is a frame around a table (a photographed page's edge).
+    return [b for b in boxes if not any(o is not b and _inside(o, b) for o in boxes)]
+
+
+def _inside(inner: BBox, outer: BBox) -> bool:
+    cx, cy = (inner[0] + inner[2]) / 2, (inner[1] + inner[3]) / 2
+    return outer[0] < cx < outer[2] and outer[1] < cy < outer[3] and (inner[2] - inner[0]) < (outer[2] - outer[0])
+
+
+def _tables(boxes: list[BBox], gap: float) -> list[list[BBox]]:
+    """Boxes grouped by touching (within `gap`): one group per table."""
+    parent = list(range(len(boxes)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(boxes):
+        for j in range(i + 1, len(boxes)):
+            b = boxes[j]
+            if a[0] - gap <= b[2] and b[0] - gap <= a[2] and a[1] - gap <= b[3] and b[1] - gap <= a[3]:
+                ri, rj = find(i), find(j)
+                if ri != rj:
+                    parent[ri] = rj
+    groups: dict[int, list[BBox]] = {}
+    for i, b in enumerate(boxes):
+        groups.setdefault(find(i), []).append(b)
+    return list(groups.values())
+
+
+def _grid_of(boxes: list[BBox], page: int, width: int) -> Grid | None:
+    if len(boxes) < 2:
+        return None
+    tol = _gap(width) * 1.5
+    spans = lattice_spans(boxes, tol)
+    cells = [
+        Cell(row=r, col=c, row_span=rs, col_span=cs, bbox=b, page=page)
+        for b, (r, c, rs, cs) in zip(boxes, spans, strict=True)
+    ]
+    n_rows = max(c.row + c.row_span for c in cells)
+    n_cols = max(c.col + c.col_span for c in cells)
+    return Grid(page=page, cells=cells, n_rows=n_rows, n_cols=n_cols, tolerance=tol)

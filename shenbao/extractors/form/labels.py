@@ -1,0 +1,171 @@
+"""Form labels -> canonical field keys, matched fuzzily against the alias table data/labels.yaml.
+
+Labels are compared in a compact form (NFKC, no whitespace or punctuation, no fill-in hints
+such as （可另附页）), so "E-mail" / "Email", "通信地址." / "通讯地址" and a label split over
+three lines of its cell all meet their alias. Short labels get little slack (a 2-character
+label must be exact: one wrong character would make "民族" out of "汉族"); long ones may differ
+by OCR slips or wording and may carry extra words after a recognised beginning.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from rapidfuzz.distance import Levenshtein
+
+# data/ sits next to the shenbao package in the repository (editable install).
+DEFAULT_PATH = Path(__file__).resolve().parents[3] / "data" / "labels.yaml"
+
+_HINTS = re.compile(r"可另附页|另附页|\d+字以[内下]|[（(]?签字盖章[)）]?|[（(]?盖章[)）]?")
+_DROP = re.compile(r"[^0-9a-z\u3400-\u9fff]")
+
+
+def compact(text: str) -> str:
+    """The comparable core of a label: folded width/case, no spaces, punctuation or hints."""
+    t = unicodedata.normalize("NFKC", text).lower()
+    t = _DROP.sub("", t)
+    return _HINTS.sub("", t)
+
+
+@dataclass(frozen=True)
+class LabelEntry:
+    key: str
+    aliases: tuple[str, ...]
+    after: tuple[str, ...] = ()
+    cover: bool = False
+
+
+@dataclass(frozen=True)
+class LabelMatch:
+    alias: str  # compact alias that matched best
+    score: float  # 0..100
+    entries: tuple[LabelEntry, ...]  # every entry listing that alias, preferred first
+
+    def resolve(self, context: list[str]) -> str | None:
+        """The key this label stands for, given the keys of labels to its left (nearest first)."""
+        for ctx in context:
+            for e in self.entries:
+                if ctx in e.after:
+                    return e.key
+        for e in self.entries:
+            if not e.after:
+                return e.key
+        return None
+
+    @property
+    def keys(self) -> set[str]:
+        return {e.key for e in self.entries}
+
+
+def min_score(alias_len: int) -> float:
+    """How close a text must be to an alias of this many characters to count as that label:
+    no slip in a 2-character label, one in up to 7 characters, then one more per 4."""
+    if alias_len <= 2:
+        return 100.0
+    slips = max(1, alias_len // 4)
+    return 100.0 * (1 - slips / alias_len) - 0.5
+
+
+class LabelTable:
+    def __init__(self, entries: list[LabelEntry], sections: dict[str, tuple[str, ...]],
+                 by_jurisdiction: dict[str, list[LabelEntry]] | None = None) -> None:
+        self.entries = entries
+        self.sections = sections
+        self.by_jurisdiction = by_jurisdiction or {}
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> LabelTable:
+        return _load_cached(str(path or DEFAULT_PATH))
+
+    def _candidates(self, jurisdiction: str | None) -> list[LabelEntry]:
+        return [*self.by_jurisdiction.get(jurisdiction or "", []), *self.entries]
+
+    def match(self, text: str, jurisdiction: str | None = None, cover_only: bool = False) -> LabelMatch | None:
+        """The best label `text` reads as, or None when it is not a label (a value)."""
+        t = compact(text)
+        if not t:
+            return None
+        entries = self._candidates(jurisdiction)
+        if cover_only:
+            entries = [e for e in entries if e.cover]
+        best_alias, best_score = "", 0.0
+        for e in entries:
+            for a in e.aliases:
+                s = alias_score(t, a)
+                if s < min_score(len(a)):
+                    continue
+                if s > best_score or (s == best_score and len(a) > len(best_alias)):
+                    best_alias, best_score = a, s
+        if not best_alias:
+            return None
+        holders = tuple(e for e in entries if best_alias in e.aliases)
+        return LabelMatch(alias=best_alias, score=best_score, entries=holders)
+
+    def split_prefix(self, text: str, jurisdiction: str | None = None,
+                     cover_only: bool = False) -> tuple[LabelMatch, str] | None:
+        """A "label：value" (or "label value") text split into its label and the rest.
+
+        A colon decides where the label ends when there is one; otherwise the longest
+        beginning of the text that reads as a label does.
+        """
+        m = re.match(r"^\s*([^：:]{1,40}?)\s*[：:]\s*(.*)$", text, re.S)
+        if m:
+            lm = self.match(m.group(1), jurisdiction, cover_only)
+            if lm is not None:
+                return lm, m.group(2).strip()
+        # No colon: try each beginning, longest first, compared on compact text.
+        chars = list(text)
+        for end in range(min(len(chars), 40), 1, -1):
+            head = "".join(chars[:end])
+            if not compact(head):
+                continue
+            lm = self.match(head, jurisdiction, cover_only)
+            if lm is not None and lm.score >= 90:
+                return lm, "".join(chars[end:]).strip(" ：:\t")
+        return None
+
+    def section(self, text: str) -> str | None:
+        t = compact(text)
+        if not t:
+            return None
+        for name, aliases in self.sections.items():
+            if any(alias_score(t, a) >= 85 for a in aliases):
+                return name
+        return None
+
+
+def alias_score(t: str, alias: str) -> float:
+    """Similarity of compact text `t` to compact `alias`, 0..100.
+
+    Edit-distance similarity (an OCR slip costs one character), or for long aliases (≥6 characters) the similarity of the text's
+    beginning: label cells often add explanatory words after the label proper.
+    """
+    if t == alias:
+        return 100.0
+    s = Levenshtein.normalized_similarity(t, alias) * 100.0
+    if len(alias) >= 6 and len(t) > len(alias):
+        n = len(alias)
+        s = max(s, *(Levenshtein.normalized_similarity(t[:k], alias) * 100.0 - 2.0 for k in (n - 1, n, n + 1)))
+    return s
+
+
+@lru_cache(maxsize=4)
+def _load_cached(path: str) -> LabelTable:
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+    def entries_of(items: list[dict]) -> list[LabelEntry]:
+        out = []
+        for it in items or []:
+            aliases = tuple(dict.fromkeys(compact(a) for a in it["aliases"] if compact(a)))
+            out.append(LabelEntry(key=it["key"], aliases=aliases, after=tuple(it.get("after", ())),
+                                  cover=bool(it.get("cover", False))))
+        return out
+
+    sections = {s["name"]: tuple(compact(a) for a in s["aliases"]) for s in raw.get("sections", [])}
+    by_j = {j: entries_of(items) for j, items in (raw.get("jurisdictions") or {}).items()}
+    return LabelTable(entries_of(raw["fields"]), sections, by_j)

@@ -1,0 +1,528 @@
+"""Read the application form (申报表) and its cover into canonical fields.
+
+Input: the pages of the cover and the form (and 武汉's award-table page), text layer or scan.
+Each page's ruled tables are rebuilt as cells (`grid_text` / `grid_image`); cells whose text
+reads as a label (`labels`) give their value from the cell(s) to their right, or from the cell
+below where a row holds only labels (a header row). Labels that mean different things in
+different rows ("办公电话" of the unit head or of the contact person) are resolved by the labels
+to their left in the same row. Lists under a header row are read as lists: a member list gives
+the team size, an award table the claimed honours. Text outside the tables is read as
+"label：value" lines (the cover's underlined fields, "填报时间：…" above a form).
+
+Where a value is written twice (cover and form) the first page wins, as the truth counts it.
+Confidence is the lowest OCR confidence among the text lines a value was read from (1.0 for a
+text layer).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from shenbao.extractors.form.cover import read_label_lines, remove_seal_marks
+from shenbao.extractors.form.grid import Cell, Grid, group_rows, hard_break_text, union_bbox
+from shenbao.extractors.form.grid_image import grids_from_image
+from shenbao.extractors.form.grid_text import grids_from_rulings
+from shenbao.extractors.form.labels import LabelMatch, LabelTable
+from shenbao.extractors.normalize import normalize_field
+from shenbao.pipeline.types import BBox, Page, PageKind, TextLine
+
+AWARDS_RAW = "awards_raw"  # the honours cell as written (line breaks kept)
+AWARDS_CLAIMED = "awards_claimed"  # value: list[ClaimedAward], one per honour, form order
+
+# Keys read from the form that are not result fields; they feed other values or stop runs.
+_BANK_PARTS = ("_bank_name", "_bank_holder", "_bank_number")
+
+
+@dataclass
+class FieldRead:
+    value: Any  # normalised (str | int | float | list[ClaimedAward] | None)
+    raw: str  # the text it came from (cell text, visual rows separated by "\n")
+    page: int
+    bbox: BBox | None  # page units of `page`
+    confidence: float  # min OCR confidence of the lines used; 1.0 on a text layer
+    label: str = ""  # the label text it was read under
+
+
+@dataclass
+class ClaimedAward:
+    """One honour as the form claims it (before matching it against the recognised list)."""
+
+    claimed_text: str
+    year: int | None = None
+    section: str | None = None  # the award table it sits in (武汉: 省部级获奖情况 / 其它获奖情况)
+    issuer: str | None = None
+    grade: str | None = None  # 等级 column of an award table
+    page: int = 0
+    bbox: BBox | None = None
+    confidence: float = 1.0
+
+
+@dataclass
+class _Read:
+    key: str
+    raw: str
+    page: int
+    bbox: BBox | None
+    confidence: float
+    label: str
+    count: int | None = None  # a team size counted from a list
+    awards: list[ClaimedAward] = field(default_factory=list)
+    cells: list[Cell] = field(default_factory=list)  # the value cells it came from
+
+
+@dataclass
+class PageLayout:
+    page: Page
+    grids: list[Grid]
+    outside: list[TextLine]
+
+
+def page_layout(page: Page) -> PageLayout:
+    """The page's ruled tables with its text put into their cells, and the text outside them."""
+    if page.kind == PageKind.SCAN and page.load_image is not None:
+        try:
+            image = page.load_image()
+        except Exception:  # an unreadable image leaves the page's lines to the line reader
+            image = None
+        if image is not None:
+            grids, outside = grids_from_image(image, page.lines, page.number)
+            return PageLayout(page, grids, outside)
+    grids, outside = grids_from_rulings(page.rulings, page.lines, page.number)
+    return PageLayout(page, grids, outside)
+
+
+def read_form(pages: list[Page], jurisdiction: str | None = None,
+              labels: LabelTable | None = None) -> dict[str, FieldRead]:
+    """Canonical fields (plus AWARDS_RAW / AWARDS_CLAIMED) read from cover and form pages."""
+    table = labels or LabelTable.load()
+    layouts = [page_layout(p) for p in sorted(pages, key=lambda p: p.number)]
+    return read_layouts(layouts, jurisdiction, table)
+
+
+def read_layouts(layouts: list[PageLayout], jurisdiction: str | None, table: LabelTable) -> dict[str, FieldRead]:
+    continuation = link_continuations(layouts)
+    reads: list[_Read] = []
+    for layout in layouts:
+        reads += _read_outside(layout, table, jurisdiction)
+        for grid in layout.grids:
+            section = _caption_above(grid, layout.outside, table)
+            reads += GridReader(grid, table, jurisdiction, section, continuation).read()
+    return _combine(reads)
+
+
+# --- one grid ---------------------------------------------------------------------------------
+
+
+class GridReader:
+    def __init__(self, grid: Grid, table: LabelTable, jurisdiction: str | None, section: str | None,
+                 continuation: dict[int, list[Cell]]) -> None:
+        self.grid = grid
+        self.table = table
+        self.jurisdiction = jurisdiction
+        self.section = section
+        self.continuation = continuation
+        self.match: dict[int, LabelMatch] = {}
+        for c in grid.cells:
+            if c.text.strip():
+                m = table.match(c.text, jurisdiction)
+                if m is not None:
+                    self.match[id(c)] = m
+        self.key: dict[int, str | None] = {}
+        self.claimed: set[int] = set()
+
+    def is_label(self, c: Cell) -> bool:
+        return id(c) in self.match
+
+    def read(self) -> list[_Read]:
+        out: list[_Read] = []
+        out += self._read_header_rows()
+        for cell in self.grid.ordered():
+            if not self.is_label(cell) or id(cell) in self.claimed:
+                continue
+            key = self._resolve(cell)
+            self.key[id(cell)] = key
+            values = self._values_of(cell)
+            for v in values:
+                self.claimed.add(id(v))
+            if key is None or key == "_ignore" or key.startswith(("_col", "_award_")):
+                continue
+            out.append(self._read_of(key, cell, values))
+        out += self._read_inline_labels()
+        return out
+
+    def _resolve(self, cell: Cell) -> str | None:
+        context = [self.key[id(c)] for c in self.grid.same_band_left(cell) if self.key.get(id(c))]
+        return self.match[id(cell)].resolve([k for k in context if k])
+
+    def _values_of(self, label: Cell) -> list[Cell]:
+        rights = self.grid.right_of(label)
+        values: list[Cell] = []
+        for c in rights:
+            if self.is_label(c) or id(c) in self.claimed:
+                break
+            values.append(c)
+        if values:
+            # A value may run on through unlabelled cells to its right (a split value row).
+            while len(values) >= 1:
+                nxt = self.grid.right_of(values[-1])
+                if len(nxt) != 1 or self.is_label(nxt[0]) or id(nxt[0]) in self.claimed:
+                    break
+                if abs(nxt[0].height - values[-1].height) > 0.25 * values[-1].height:
+                    break
+                values.append(nxt[0])
+            return values
+        if not rights:
+            # A label across the whole table width: its value is in the row below.
+            below = self.grid.below(label)
+            if len(below) == 1 and not self.is_label(below[0]) and id(below[0]) not in self.claimed:
+                return below
+        return []
+
+    def _read_of(self, key: str, label: Cell, values: list[Cell]) -> _Read:
+        lines: list[TextLine] = [ln for v in values for ln in v.lines]
+        raw = "\n".join(v.raw for v in values if v.raw)
+        for v in values:
+            for cont in self.continuation.get(id(v), []):
+                if cont.raw:
+                    raw = raw + "\n" + cont.raw if raw else cont.raw
+        bbox = union_bbox(ln.bbox for ln in lines) if lines else (values[0].bbox if values else label.bbox)
+        bbox = self.grid.page_bbox(bbox)
+        page = values[0].page if values else label.page
+        conf = min((ln.confidence for ln in lines), default=1.0)
+        conts = [c for v in values for c in self.continuation.get(id(v), [])]
+        return _Read(key, raw, page, bbox, conf, label.text, cells=[*values, *conts])
+
+    # list tables and header rows ----------------------------------------------------------
+    def _rows(self) -> dict[int, list[Cell]]:
+        rows: dict[int, list[Cell]] = {}
+        for c in self.grid.cells:
+            rows.setdefault(c.row, []).append(c)
+        return {r: sorted(cs, key=lambda c: c.bbox[0]) for r, cs in sorted(rows.items())}
+
+    def _read_header_rows(self) -> list[_Read]:
+        out: list[_Read] = []
+        rows = self._rows()
+        row_ids = list(rows)
+        for i, r in enumerate(row_ids):
+            cells = [c for c in rows[r] if id(c) not in self.claimed]
+            header = self._header_run(cells)
+            if header is None or i + 1 >= len(row_ids):
+                continue
+            below_rows = [rows[rr] for rr in row_ids[i + 1:]]
+            if not self._values_under(header, below_rows[0]):
+                continue
+            keys = {id(h): self.match[id(h)].resolve([]) for h in header}
+            kinds = set(keys.values())
+            for h in header:
+                self.claimed.add(id(h))
+            if "_award_title" in kinds:
+                out += self._read_award_list(header, keys, below_rows)
+            elif "_col_name" in kinds:
+                out += self._read_member_list(header, keys, below_rows)
+            else:
+                # A row of labels with their values in the row below.
+                for h in header:
+                    key = keys[id(h)]
+                    below = [c for c in self.grid.below(h) if not self.is_label(c)]
+                    if key is None or key.startswith("_") or len(below) != 1:
+                        continue
+                    self.claimed.add(id(below[0]))
+                    out.append(self._read_of(key, h, below))
+        return out
+
+    def _header_run(self, cells: list[Cell]) -> list[Cell] | None:
+        """The label cells of a row that is a table header (≥3 labels, few other texts)."""
+        filled = [c for c in cells if c.text.strip()]
+        labels = [c for c in filled if self.is_label(c)]
+        if len(labels) < 3 or len(labels) < 0.6 * len(filled):
+            return None
+        # A row-spanning group label at the left (团队成员 beside its member list) is context,
+        # not a column of the list.
+        tall = max(c.row_span for c in labels)
+        cols = [c for c in labels if c.row_span < tall] if len({c.row_span for c in labels}) > 1 else labels
+        return cols if len(cols) >= 3 else None
+
+    def _values_under(self, header: list[Cell], row: list[Cell]) -> bool:
+        under = [c for c in row if any(_x_overlap(c, h) > 0.5 * min(c.width, h.width) for h in header)]
+        if not under:
+            return False
+        n_labels = sum(self.is_label(c) for c in under)
+        return n_labels <= len(under) // 3
+
+    def _list_rows(self, header: list[Cell], below_rows: list[list[Cell]]) -> list[dict[int, Cell]]:
+        """Rows under a header, each as header-cell id -> cell, until a row of labels."""
+        out: list[dict[int, Cell]] = []
+        for row in below_rows:
+            mapped: dict[int, Cell] = {}
+            for h in header:
+                for c in row:
+                    if _x_overlap(c, h) > 0.5 * min(c.width, h.width):
+                        mapped[id(h)] = c
+                        break
+            if not mapped:
+                break
+            # The list ends at the next labelled row, or where cells stop following the columns.
+            if sum(self.is_label(c) for c in mapped.values()) > len(mapped) // 3:
+                break
+            if any(self.is_label(c) for c in row if all(c is not m for m in mapped.values())):
+                break
+            if any(sum(_x_overlap(c, h) > 0.5 * h.width for h in header) > 1 for c in mapped.values()):
+                break
+            for c in mapped.values():
+                self.claimed.add(id(c))
+            out.append(mapped)
+        return out
+
+    def _read_member_list(self, header: list[Cell], keys: dict[int, str | None],
+                          below_rows: list[list[Cell]]) -> list[_Read]:
+        name_col = next(h for h in header if keys[id(h)] == "_col_name")
+        rows = self._list_rows(header, below_rows)
+        names = [row[id(name_col)] for row in rows if id(name_col) in row and row[id(name_col)].text.strip()]
+        # The group label beside the list ("团队成员") names what the list counts.
+        group = [c for c in self.grid.same_band_left(header[0]) if self.is_label(c)]
+        label = group[0] if group else name_col
+        if group:
+            self.claimed.add(id(group[0]))
+            self.key[id(group[0])] = self.match[id(group[0])].resolve([])
+            if self.key[id(group[0])] != "studio_team_size":
+                return []
+        lines = [ln for c in names for ln in c.lines]
+        raw = "、".join(c.text.strip() for c in names)
+        bbox = self.grid.page_bbox(union_bbox(ln.bbox for ln in lines) if lines else label.bbox)
+        conf = min((ln.confidence for ln in lines), default=1.0)
+        page = names[0].page if names else label.page
+        return [_Read("studio_team_size", raw, page, bbox, conf, label.text, count=len(names))]
+
+    def _read_award_list(self, header: list[Cell], keys: dict[int, str | None],
+                         below_rows: list[list[Cell]]) -> list[_Read]:
+        by_key = {keys[id(h)]: h for h in header}
+        rows = self._list_rows(header, below_rows)
+        group = [c for c in self.grid.same_band_left(header[0]) if self.is_label(c)]
+        section = self.section or (self.table.section(group[0].text) if group else None)
+        awards: list[ClaimedAward] = []
+        for row in rows:
+            title_cell = row.get(id(by_key["_award_title"]))
+            if title_cell is None or not title_cell.text.strip() or _is_blank_value(title_cell.text):
+                continue
+
+            def col(k: str, row: dict[int, Cell] = row) -> str | None:
+                h = by_key.get(k)
+                c = row.get(id(h)) if h is not None else None
+                t = c.text.strip() if c is not None else ""
+                return t or None
+
+            year_text = col("_award_year") or ""
+            ym = re.search(r"(19|20)\d{2}", year_text) or re.search(r"(19|20)\d{2}", title_cell.text)
+            cells = list(row.values())
+            lines = [ln for c in cells for ln in c.lines]
+            awards.append(ClaimedAward(
+                claimed_text=title_cell.text.strip(),
+                year=int(ym.group(0)) if ym else None,
+                section=section,
+                issuer=col("_award_issuer"),
+                grade=col("_award_grade"),
+                page=title_cell.page,
+                bbox=self.grid.page_bbox(union_bbox(c.bbox for c in cells)),
+                confidence=min((ln.confidence for ln in lines), default=1.0),
+            ))
+        if not awards:
+            return []
+        raw = "\n".join(a.claimed_text for a in awards)
+        return [_Read(AWARDS_CLAIMED, raw, awards[0].page, union_bbox(a.bbox for a in awards if a.bbox),
+                      min(a.confidence for a in awards), header[0].text, awards=awards)]
+
+    def _read_inline_labels(self) -> list[_Read]:
+        """Cells holding "label：value" together (no separate label cell)."""
+        out: list[_Read] = []
+        for cell in self.grid.ordered():
+            if id(cell) in self.claimed or self.is_label(cell) or not re.search(r"[：:]", cell.text):
+                continue
+            split = self.table.split_prefix(cell.text, self.jurisdiction)
+            if split is None:
+                continue
+            m, rest = split
+            key = m.resolve([])
+            if key is None or key.startswith("_") and key not in (*_BANK_PARTS, "_awards"):
+                continue
+            box = self.grid.page_bbox(cell.text_bbox or cell.bbox)
+            out.append(_Read(key, rest, cell.page, box, cell.confidence, cell.text))
+        return out
+
+
+def _x_overlap(a: Cell, b: Cell) -> float:
+    return max(0.0, min(a.bbox[2], b.bbox[2]) - max(a.bbox[0], b.bbox[0]))
+
+
+def _is_blank_value(text: str) -> bool:
+    return text.strip() in ("", "/", "无", "-", "—", "——")
+
+
+# --- text outside the tables ------------------------------------------------------------------
+
+
+def _read_outside(layout: PageLayout, table: LabelTable, jurisdiction: str | None) -> list[_Read]:
+    out = []
+    for hit in read_label_lines(layout.outside, table, jurisdiction, cover_only=True):
+        key = hit.match.resolve([])
+        if key is None or key.startswith("_"):
+            continue
+        out.append(_Read(key, hit.raw, layout.page.number, hit.bbox, hit.confidence, hit.label))
+    return out
+
+
+def _caption_above(grid: Grid, outside: list[TextLine], table: LabelTable) -> str | None:
+    """The section caption printed just above a table ("其它获奖情况："), if any."""
+    top = grid.bbox[1]
+    rows = [r for r in group_rows(outside) if max(p.bbox[3] for p in r) <= top + 2]
+    if not rows:
+        return None
+    nearest = max(rows, key=lambda r: max(p.bbox[3] for p in r))
+    gap = top - max(p.bbox[3] for p in nearest)
+    height = max(p.bbox[3] - p.bbox[1] for p in nearest)
+    if gap > 4 * height:
+        return None
+    return table.section("".join(p.text for p in nearest))
+
+
+# --- a value cell that runs on over a page break ----------------------------------------------
+
+
+def link_continuations(layouts: list[PageLayout]) -> dict[int, list[Cell]]:
+    """Cells that continue a value cell of the previous page, keyed by id() of that cell.
+
+    A Word table row that breaks across pages leaves the label on the first page and, on the
+    next, a first row whose label column is empty and whose columns line up with the last row.
+    """
+    out: dict[int, list[Cell]] = {}
+    for prev, nxt in zip(layouts, layouts[1:], strict=False):
+        if not prev.grids or not nxt.grids or nxt.page.number != prev.page.number + 1:
+            continue
+        last = max(prev.grids, key=lambda g: g.bbox[3])
+        first = min(nxt.grids, key=lambda g: g.bbox[1])
+        # Nothing but page furniture between the two table parts.
+        if any(ln.bbox[3] <= first.bbox[1] and len(ln.text.strip()) > 3 for ln in nxt.outside):
+            continue
+        last_row = [c for c in last.cells if abs(c.bbox[3] - last.bbox[3]) <= last.tolerance]
+        first_row = [c for c in first.cells if abs(c.bbox[1] - first.bbox[1]) <= first.tolerance]
+        if len(last_row) != len(first_row) or len(first_row) < 2:
+            continue
+        last_row.sort(key=lambda c: c.bbox[0])
+        first_row.sort(key=lambda c: c.bbox[0])
+        if first_row[0].text.strip():
+            continue
+        scale_prev = max(last.bbox[2] - last.bbox[0], 1.0)
+        scale_next = max(first.bbox[2] - first.bbox[0], 1.0)
+        aligned = all(
+            abs((a.bbox[0] - last.bbox[0]) / scale_prev - (b.bbox[0] - first.bbox[0]) / scale_next) < 0.02
+            for a, b in zip(last_row, first_row, strict=True)
+        )
+        if not aligned:
+            continue
+        for a, b in zip(last_row[1:], first_row[1:], strict=True):
+            if b.text.strip():
+                out.setdefault(id(a), []).append(b)
+                first.cells.remove(b)
+        first.cells.remove(first_row[0])
+    return out
+
+
+# --- combining reads into fields ---------------------------------------------------------------
+
+
+def _combine(reads: list[_Read]) -> dict[str, FieldRead]:
+    chosen: dict[str, _Read] = {}
+    for r in reads:
+        have = chosen.get(r.key)
+        if r.key == AWARDS_CLAIMED and have is not None:
+            # Several award tables (武汉: 省部级 and 其它): one list, in form order.
+            have.awards = [*have.awards, *r.awards]
+            have.raw = "\n".join(a.claimed_text for a in have.awards)
+            continue
+        if have is None or (not _has_content(have) and _has_content(r)):
+            chosen[r.key] = r
+    fields: dict[str, FieldRead] = {}
+    for key, r in chosen.items():
+        if key.startswith("_") or key in (AWARDS_CLAIMED,):
+            continue
+        value: Any
+        if key == "studio_team_size" and r.count is not None:
+            value = r.count if r.count > 0 else None
+        else:
+            raw = remove_seal_marks(r.raw) if key == "unit_name" else r.raw
+            value = normalize_field(key, raw)
+        fields[key] = FieldRead(value, r.raw, r.page, r.bbox, r.confidence, r.label)
+
+    # Bank details written in separate cells (开户银行 | 户名 | 账号) make one value.
+    if "bank_account" not in fields or fields["bank_account"].value is None:
+        parts = [chosen[k] for k in _BANK_PARTS if k in chosen and chosen[k].raw.strip()]
+        if parts:
+            raw = " ".join(p.raw.replace("\n", "") for p in parts)
+            bboxes = [p.bbox for p in parts if p.bbox]
+            fields["bank_account"] = FieldRead(
+                normalize_field("bank_account", raw), raw, parts[0].page,
+                union_bbox(bboxes) if bboxes else None, min(p.confidence for p in parts), parts[0].label)
+
+    _add_awards(fields, chosen)
+    return fields
+
+
+def _has_content(r: _Read) -> bool:
+    return bool(r.raw.strip()) or bool(r.awards) or bool(r.count)
+
+
+_AWARD_TAIL = re.compile(r"获奖情况\s*[：:]\s*(.+)$", re.S)
+
+
+def _add_awards(fields: dict[str, FieldRead], chosen: dict[str, _Read]) -> None:
+    table = chosen.get(AWARDS_CLAIMED)
+    if table is not None:
+        fields[AWARDS_RAW] = FieldRead(table.raw, table.raw, table.page, table.bbox, table.confidence, table.label)
+        fields[AWARDS_CLAIMED] = FieldRead(table.awards, table.raw, table.page, table.bbox, table.confidence,
+                                           table.label)
+        return
+    cell = chosen.get("_awards")
+    raw = None
+    if cell is not None and cell.raw.strip():
+        raw = "\n".join(hard_break_text(c) for c in cell.cells) if cell.cells else cell.raw
+    src = cell
+    if raw is None and "achievements" in chosen:
+        # 呼和浩特 writes the honours at the end of the achievements cell: "获奖情况：…".
+        ach = chosen["achievements"]
+        m = _AWARD_TAIL.search(ach.raw)
+        if m:
+            raw, src = m.group(1), ach
+    if raw is None or src is None:
+        return
+    fields[AWARDS_RAW] = FieldRead(raw, raw, src.page, src.bbox, src.confidence, src.label)
+    items = split_claims(raw)
+    fields[AWARDS_CLAIMED] = FieldRead(
+        [ClaimedAward(claimed_text=t, year=_year_of(t), page=src.page, bbox=src.bbox, confidence=src.confidence)
+         for t in items],
+        raw, src.page, src.bbox, src.confidence, src.label)
+
+
+_NUMBERING = re.compile(r"^\s*(?:\d{1,2}\s*[、.．)）]|[(（]\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]、)\s*")
+_INLINE_NUMBER = re.compile(r"(?<=[。，,；;\s])(?=(?:\d{1,2}\s*[、．]|[(（]\d{1,2}[)）])\s*\S)|(?<=\S)(?=[①-⑳])")
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
+def split_claims(raw: str) -> list[str]:
+    """One honour per item, as written: split at line breaks, ；; and numbering; a comma or 、
+    splits only where the next honour starts with its year."""
+    items: list[str] = []
+    for line in re.split(r"[\n；;]+", raw):
+        # "1、…  2、…" on one line: each number starts an item.
+        for numbered in _INLINE_NUMBER.split(line):
+            body = _NUMBERING.sub("", numbered)
+            for piece in re.split(r"[，,、](?=\s*(?:19|20)\d{2}\s*年)", body):
+                t = piece.strip(" 。.，,、\t")
+                if t and not _is_blank_value(t):
+                    items.append(t)
+    return items
+
+
+def _year_of(text: str) -> int | None:
+    m = _YEAR.search(text)
+    return int(m.group(0)) if m else None

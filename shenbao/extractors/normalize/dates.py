@@ -1,0 +1,84 @@
+"""Dates → `YYYY-MM-DD`, or `YYYY-MM` when only year and month are written."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from shenbao.extractors.normalize.numbers import CN_NUMERAL_CHARS, fix_digit_lookalikes, parse_chinese_int
+from shenbao.extractors.normalize.text import is_placeholder, nfkc
+
+_YEAR_MIN, _YEAR_MAX = 1900, 2100
+_SEP = r"[./\-_、,，]+"
+
+# Tried in order on the text with all whitespace removed; the first that gives a real date wins.
+_PATTERNS: tuple[re.Pattern[str], ...] = (
+    # 1979年3月5日 / 1979年03月 / 1979年3月5号
+    re.compile(r"(?<!\d)(\d{4})年(\d{1,2})月(?:(\d{1,2})(?:日|号)?)?"),
+    # 1979.03.05 / 1979-3-5 / 1979/03 / 2025.5.20 (OCR may double a separator: 1968//12)
+    re.compile(rf"(?<!\d)(\d{{4}}){_SEP}(\d{{1,2}})(?!\d)(?:{_SEP}(\d{{1,2}})(?!\d))?"),
+    # 19790305 / 197903
+    re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})?(?!\d)"),
+)
+_CN_DATE = re.compile(rf"([{CN_NUMERAL_CHARS}]{{2,4}})年([{CN_NUMERAL_CHARS}]{{1,3}})月(?:([{CN_NUMERAL_CHARS}]{{1,3}})[日号])?")
+
+
+def normalize_date(raw: str | None, precision: str | None = None) -> str | None:
+    """Read a written date.
+
+    Accepts 1979年3月, 1979.03, 1979-3, 1979/03/05, 1979年03月05日, 197903, 19790305,
+    二〇二五年五月, 二〇二五年五月二十日, 2025.5.20, with OCR slips (spaces anywhere, O/l for
+    0/1, a doubled separator, trailing noise). Years 1900–2100 and real calendar dates only.
+
+    `precision`: None keeps what is written (day if given); "month" cuts to `YYYY-MM`;
+    "day" returns only full dates (None when the day is missing).
+    Returns None when no date can be read.
+    """
+    if precision not in (None, "month", "day"):
+        raise ValueError(f"precision must be None, 'month' or 'day', not {precision!r}")
+    if raw is None or is_placeholder(raw):
+        return None
+    text = re.sub(r"\s+", "", nfkc(str(raw)))
+    parsed = _parse(text)
+    if parsed is None:
+        fixed = fix_digit_lookalikes(text)
+        if fixed != text:
+            parsed = _parse(fixed)
+    if parsed is None:
+        return None
+    year, month, day = parsed
+    if precision == "day" and day is None:
+        return None
+    if day is None or precision == "month":
+        return f"{year:04d}-{month:02d}"
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _parse(text: str) -> tuple[int, int, int | None] | None:
+    for pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            got = _check(int(m.group(1)), int(m.group(2)), int(m.group(3)) if m.group(3) else None)
+            if got is not None:
+                return got
+    for m in _CN_DATE.finditer(text):
+        year = parse_chinese_int(m.group(1))
+        month = parse_chinese_int(m.group(2))
+        day = parse_chinese_int(m.group(3)) if m.group(3) else None
+        if year is None or month is None or (m.group(3) and day is None):
+            continue
+        got = _check(year, month, day)
+        if got is not None:
+            return got
+    return None
+
+
+def _check(year: int, month: int, day: int | None) -> tuple[int, int, int | None] | None:
+    if not (_YEAR_MIN <= year <= _YEAR_MAX and 1 <= month <= 12):
+        return None
+    if day is not None:
+        try:
+            date(year, month, day)
+        except ValueError:
+            # A day that cannot exist (2月30日) rejects the reading rather than guessing a day.
+            return None
+    return year, month, day

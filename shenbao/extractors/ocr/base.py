@@ -1,0 +1,42 @@
+"""The one interface every OCR engine offers, so stages and tests do not care which one runs."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from shenbao.pipeline.types import TextLine
+
+
+@dataclass
+class PageOcr:
+    """What reading one page image gave: lines in the coordinates of the corrected image."""
+
+    lines: list[TextLine]
+    width: int
+    height: int
+    rotation: int = 0  # 0/90/180/270: how far the input was turned (counter-clockwise) to read upright
+    skew: float = 0.0  # small angle (degrees) the input was turned after that
+    engine: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class OcrEngine(ABC):
+    """image -> text lines (box, polygon, text, confidence); plus page orientation and deskew."""
+
+    name: str = "abstract"
+
+    @property
+    def version(self) -> str:
+        """Engine and model identity, written to the audit trail."""
+        return self.name
+
+    @abstractmethod
+    def recognize(self, image: np.ndarray) -> list[TextLine]:
+        """Detect and recognise every text line of an RGB uint8 image, as it is (no rotation)."""
+
+    @abstractmethod
+    def read_page(self, image: np.ndarray) -> PageOcr:
+        """Read a page: find its orientation (0/90/180/270) and small skew, correct, recognise."""

@@ -1,0 +1,63 @@
+"""Shared base for engines built from a text detector and a line recogniser.
+
+Each engine only supplies `detect` and `recognize_crops`; page handling (shrinking, cropping,
+orientation, deskew, reading order, score filter) is the same code for all of them, so a
+difference between engines is a difference between their models and pre/post-processing only.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from abc import abstractmethod
+
+import numpy as np
+
+from shenbao.extractors.ocr import orientation
+from shenbao.extractors.ocr.base import OcrEngine, PageOcr
+from shenbao.pipeline.types import TextLine
+
+DEFAULT_THREADS = 2
+DEFAULT_MAX_SIDE_LEN = 2000  # rapidocr's Global.max_side_len: a 200 dpi A4 page is read at ~170 dpi
+DEFAULT_MIN_SCORE = 0.5  # rapidocr's Global.text_score
+
+
+def threads_option(threads: int | None) -> int:
+    """Intra-op threads: the argument, else $SHENBAO_OCR_THREADS, else 2."""
+    if threads is None:
+        env = os.environ.get("SHENBAO_OCR_THREADS", "").strip()
+        threads = int(env) if env else DEFAULT_THREADS
+    threads = int(threads)
+    if threads < 1:
+        raise ValueError(f"OCR threads must be >= 1, got {threads}")
+    return threads
+
+
+class DetRecEngine(OcrEngine):
+    """OcrEngine on top of `detect(bgr) -> quads` and `recognize_crops(crops) -> [(text, score)]`."""
+
+    name = "detrec"
+
+    def __init__(
+        self, max_side_len: int = DEFAULT_MAX_SIDE_LEN, min_score: float = DEFAULT_MIN_SCORE
+    ) -> None:
+        self.max_side_len = int(max_side_len)
+        self.min_score = float(min_score)
+        # ONNX sessions may be shared by threads of one worker; one page at a time per engine.
+        self._lock = threading.RLock()
+
+    @abstractmethod
+    def detect(self, bgr: np.ndarray) -> np.ndarray:
+        """(N, 4, 2) float32 quads, clockwise from top-left, in `bgr`'s pixels."""
+
+    @abstractmethod
+    def recognize_crops(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        """(text, confidence) per BGR line crop, same order."""
+
+    def recognize(self, image: np.ndarray) -> list[TextLine]:
+        with self._lock:
+            return orientation.read_page(self, image, orient=False, straighten=False).lines
+
+    def read_page(self, image: np.ndarray) -> PageOcr:
+        with self._lock:
+            return orientation.read_page(self, image)

@@ -1,0 +1,172 @@
+"""Review one packet: the stages as plain functions over one context object.
+
+Each stage reads what earlier stages left in the `PacketContext` and adds its own part. Prefect
+flows (shenbao.flows) wrap the same functions; here they run in order with no orchestration,
+so everything is testable without a server. A stage that fails unexpectedly is recorded in
+`ctx.problems` and the packet goes on with what the other stages can still do: one bad page
+never costs the whole packet, one bad packet never costs the batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shenbao.extractors.ocr.base import OcrEngine
+from shenbao.models import FieldResult, Finding, FindingCode, Jurisdiction, Result, Units
+from shenbao.pipeline.manifest import ManifestEntry
+from shenbao.pipeline.types import IngestError, Packet, Page, PageKind
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ReviewOptions:
+    engine: str = "default"
+    jurisdiction: Jurisdiction | None = None  # forced from the command line, beats everything
+    low_confidence: float = 0.80  # fields read below this OCR confidence get LOW_CONFIDENCE
+
+
+@dataclass
+class PacketContext:
+    source: Path
+    options: ReviewOptions
+    manifest: ManifestEntry | None = None
+    engine: OcrEngine | None = None
+    packet: Packet | None = None
+    result: Result = field(default_factory=lambda: Result(packet_id=""))
+    problems: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    unreadable: bool = False
+
+    def get_engine(self) -> OcrEngine:
+        if self.engine is None:
+            from shenbao.extractors.ocr import get_engine
+
+            self.engine = get_engine(self.options.engine)
+        return self.engine
+
+
+Stage = Callable[[PacketContext], None]
+
+
+def packet_id_for(path: Path) -> str:
+    """The packet id is the file or folder name without its extension."""
+    return path.name if path.is_dir() else path.name.rsplit(".", 1)[0] if "." in path.name[1:] else path.name
+
+
+# --- stages -------------------------------------------------------------------------------------
+
+
+def stage_ingest(ctx: PacketContext) -> None:
+    from shenbao.pipeline.ingest import ingest, packet_units
+
+    try:
+        ctx.packet = ingest(ctx.source)
+    except IngestError as exc:
+        _mark_unreadable(ctx, exc.detail)
+        return
+    except Exception as exc:  # a library choking on a malformed file is still a bad input
+        log.exception("ingest failed for %s", ctx.source)
+        _mark_unreadable(ctx, f"{ctx.source.name}: 无法读取（{type(exc).__name__}: {exc}）")
+        return
+    ctx.result.units = packet_units(ctx.packet)
+    ctx.problems.extend(ctx.packet.warnings)
+
+
+def _mark_unreadable(ctx: PacketContext, message: str) -> None:
+    ctx.unreadable = True
+    ctx.result.findings.append(Finding.make(FindingCode.UNREADABLE_INPUT, message))
+
+
+def ocr_page(page: Page, engine: OcrEngine) -> None:
+    """OCR one scanned page in place: upright, deskewed, lines in corrected-image pixels."""
+    from shenbao.extractors.ocr.orientation import correct_image
+
+    if page.kind is not PageKind.SCAN or page.load_image is None:
+        return
+    raw_loader = page.load_image
+    page_ocr = engine.read_page(raw_loader())
+    page.lines = page_ocr.lines
+    page.rotation = page_ocr.rotation
+    page.skew = page_ocr.skew
+    page.width, page.height = float(page_ocr.width), float(page_ocr.height)
+    page.ocr_engine = page_ocr.engine or engine.name
+    if page.rotation or page.skew:
+        rotation, skew = page.rotation, page.skew
+        page.load_image = lambda: correct_image(raw_loader(), rotation, skew)
+
+
+def stage_ocr(ctx: PacketContext) -> None:
+    assert ctx.packet is not None
+    scans = [p for p in ctx.packet.pages if p.kind is PageKind.SCAN]
+    if not scans:
+        return
+    engine = ctx.get_engine()
+    for page in scans:
+        try:
+            ocr_page(page, engine)
+        except Exception as exc:  # one unreadable page must not cost the others
+            log.exception("OCR failed on %s", page.source)
+            ctx.problems.append(f"{page.source}: OCR 失败（{type(exc).__name__}: {exc}）")
+
+
+def stage_manifest_fields(ctx: PacketContext) -> None:
+    """Fields that come from the batch manifest rather than from the packet's pages."""
+    if ctx.manifest and ctx.manifest.submission_date:
+        ctx.result.fields["submission_date"] = FieldResult(value=ctx.manifest.submission_date.isoformat())
+
+
+def stage_jurisdiction(ctx: PacketContext) -> None:
+    """Command line beats manifest beats what the pages say."""
+    if ctx.options.jurisdiction:
+        ctx.result.jurisdiction = ctx.options.jurisdiction
+    elif ctx.manifest and ctx.manifest.jurisdiction:
+        ctx.result.jurisdiction = ctx.manifest.jurisdiction
+
+
+# Stages that need a readable packet, in order. Later stages append themselves here.
+PAGE_STAGES: list[tuple[str, Stage]] = [
+    ("ocr", stage_ocr),
+]
+
+
+def run_stage(ctx: PacketContext, name: str, stage: Stage) -> None:
+    started = time.perf_counter()
+    try:
+        stage(ctx)
+    except Exception as exc:
+        log.exception("stage %s failed for %s", name, ctx.source)
+        ctx.problems.append(
+            f"阶段 {name} 出错（{type(exc).__name__}: {exc}）\n{traceback.format_exc(limit=3)}"
+        )
+    finally:
+        ctx.timings[name] = round(time.perf_counter() - started, 3)
+
+
+def review_packet(
+    source: Path,
+    options: ReviewOptions | None = None,
+    manifest: ManifestEntry | None = None,
+    engine: OcrEngine | None = None,
+) -> PacketContext:
+    """Read one packet (file or folder) and return its context with the finished `result`."""
+    ctx = PacketContext(source=source, options=options or ReviewOptions(), manifest=manifest, engine=engine)
+    ctx.result = Result(packet_id=packet_id_for(source))
+    run_stage(ctx, "jurisdiction", stage_jurisdiction)
+    run_stage(ctx, "manifest", stage_manifest_fields)
+    run_stage(ctx, "ingest", stage_ingest)
+    if ctx.unreadable:
+        # RESULT.md: an unreadable packet has no documents, fields or awards, only its finding.
+        ctx.result.fields = {}
+        ctx.result.units = None
+        return ctx
+    for name, stage in PAGE_STAGES:
+        run_stage(ctx, name, stage)
+    if ctx.result.units is None:
+        ctx.result.units = Units.PT
+    return ctx

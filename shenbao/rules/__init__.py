@@ -1,0 +1,1 @@
+"""Rules: format validators and the jurisdictions' rule packs."""
