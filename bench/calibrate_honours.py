@@ -42,20 +42,66 @@ from shenbao.matchers.regions import REGIONS  # noqa: E402
 FORM_DOCS = {"application_form", "award_table", "summary_table"}
 
 NEGATIVES = (
-    "优秀共产党员", "三八红旗手", "先进工作者", "优秀教师", "岗位标兵", "青年岗位能手", "全国青年岗位能手",
-    "五一巾帼标兵", "技术标兵", "优秀员工", "劳动竞赛先进个人", "工人先锋号", "青年文明号", "优秀共青团员",
-    "安全生产先进个人", "技术革新能手", "创新能手", "大国工匠", "三晋工匠", "荆楚工匠", "长白山技能名师",
-    "全国优秀农民工", "最美职工", "道德模范", "优秀技能人才", "技能标兵", "操作能手", "岗位能手",
-    "公司首席技师", "集团公司技术能手", "全国行业技术能手", "技术能手标兵", "市优秀共产党员",
-    "全国职工职业道德建设标兵", "巾帼建功标兵", "青年技能标兵", "首席员工", "金牌工人", "优秀班组长",
-    "全国三八红旗手", "省青年岗位能手", "市级先进个人", "科技进步奖", "技术创新成果奖", "国家发明专利",
-    "师德标兵", "优秀党务工作者", "劳动模范提名", "岗位技术能手", "企业首席技师",
+    "优秀共产党员",
+    "三八红旗手",
+    "先进工作者",
+    "优秀教师",
+    "岗位标兵",
+    "青年岗位能手",
+    "全国青年岗位能手",
+    "五一巾帼标兵",
+    "技术标兵",
+    "优秀员工",
+    "劳动竞赛先进个人",
+    "工人先锋号",
+    "青年文明号",
+    "优秀共青团员",
+    "安全生产先进个人",
+    "技术革新能手",
+    "创新能手",
+    "大国工匠",
+    "三晋工匠",
+    "荆楚工匠",
+    "长白山技能名师",
+    "全国优秀农民工",
+    "最美职工",
+    "道德模范",
+    "优秀技能人才",
+    "技能标兵",
+    "操作能手",
+    "岗位能手",
+    "公司首席技师",
+    "集团公司技术能手",
+    "全国行业技术能手",
+    "技术能手标兵",
+    "市优秀共产党员",
+    "全国职工职业道德建设标兵",
+    "巾帼建功标兵",
+    "青年技能标兵",
+    "首席员工",
+    "金牌工人",
+    "优秀班组长",
+    "全国三八红旗手",
+    "省青年岗位能手",
+    "市级先进个人",
+    "科技进步奖",
+    "技术创新成果奖",
+    "国家发明专利",
+    "师德标兵",
+    "优秀党务工作者",
+    "劳动模范提名",
+    "岗位技术能手",
+    "企业首席技师",
 )
 WRAPPINGS = ("{t}", "{y}年{t}", "{y}年被授予“{t}”荣誉称号", "{t}（{y}年）", "{y}年获{t}称号", "“{t}”")
 
 # characters used to damage a claim: common, and in no look-alike pair (that would be too easy)
 _LOOKALIKE_CHARS = set("".join(LOOKALIKES)) | set(LOOKALIKES)
-_POOL = [c for c in "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处理府研质" if c not in _LOOKALIKE_CHARS]
+_POOL = [
+    c
+    for c in "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处理府研质"
+    if c not in _LOOKALIKE_CHARS
+]
 
 
 @dataclass(frozen=True)
@@ -86,7 +132,9 @@ def ocr_cases(awards: list[tuple[str, dict, dict]], ocr_dir: Path) -> list[Case]
     cases: list[Case] = []
     for pid, items in by_packet.items():
         truth = items[0][0]
-        pages = sorted({p for doc in truth.get("documents", []) if doc["type"] in FORM_DOCS for p in doc["pages"]})
+        pages = sorted(
+            {p for doc in truth.get("documents", []) if doc["type"] in FORM_DOCS for p in doc["pages"]}
+        )
         segments: list[str] = []
         for page in pages:
             f = ocr_dir / f"{pid}_p{page:03d}.json"
@@ -125,7 +173,7 @@ def noisy_cases(awards: list[tuple[str, dict, dict]], rng: random.Random) -> lis
                     del chars[i]
                 else:
                     chars[i] = rng.choice(_POOL)
-            damaged = text[:start] + "".join(chars) + text[start + len(title):]
+            damaged = text[:start] + "".join(chars) + text[start + len(title) :]
             cases.append(Case(f"noisy-{damage}", damaged, title, d.get("jurisdiction")))
     return cases
 
@@ -134,7 +182,9 @@ def negative_cases(rng: random.Random, jurisdictions: list[str]) -> list[Case]:
     cases = []
     for name in NEGATIVES:
         wrap = rng.choice(WRAPPINGS)
-        cases.append(Case("negative", wrap.format(t=name, y=rng.randint(2005, 2024)), None, rng.choice(jurisdictions)))
+        cases.append(
+            Case("negative", wrap.format(t=name, y=rng.randint(2005, 2024)), None, rng.choice(jurisdictions))
+        )
     return cases
 
 
@@ -144,7 +194,7 @@ def region_swap_cases(awards: list[tuple[str, dict, dict]], honours: HonourList)
     known = {normalise_claim(spelling): h.title for h, spelling in honours.spellings()}
     cases: list[Case] = []
     seen: set[str] = set()
-    for _, d, a in awards:
+    for _, _truth, a in awards:
         title = a.get("title")
         if not title or title in seen:
             continue
@@ -156,7 +206,7 @@ def region_swap_cases(awards: list[tuple[str, dict, dict]], honours: HonourList)
                 for other in REGIONS:
                     if other.key == region.key or other.level != region.level:
                         continue
-                    swapped = other.names[0] + title[len(name):]
+                    swapped = other.names[0] + title[len(name) :]
                     cases.append(Case("region-swap", swapped, known.get(normalise_claim(swapped)), None))
                 break
     return cases
@@ -179,8 +229,16 @@ def evaluate(preds: list[tuple[Case, str | None, float]], t: float) -> dict[str,
     # F0.5: a wrong title costs more than a missed one (it can hide AWARD_UNRECOGNISED or make a
     # claim count as a leader qualification), a missed one only sends the claim to a reviewer
     f05 = 1.25 * precision * recall / (0.25 * precision + recall) if precision + recall else 0.0
-    return {"n": len(preds), "given": given, "right": right, "wrong": wrong, "precision": precision,
-            "recall": recall, "f1": f1, "f05": f05}
+    return {
+        "n": len(preds),
+        "given": given,
+        "right": right,
+        "wrong": wrong,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "f05": f05,
+    }
 
 
 def main() -> int:
@@ -197,47 +255,71 @@ def main() -> int:
     honours = load_honours()
     awards = truth_awards(args.corpus)
     jurisdictions = sorted({d["jurisdiction"] for _, d, _ in awards})
-    cases = (form_cases(awards) + ocr_cases(awards, args.ocr) + noisy_cases(awards, rng)
-             + negative_cases(rng, jurisdictions) + region_swap_cases(awards, honours))
+    cases = (
+        form_cases(awards)
+        + ocr_cases(awards, args.ocr)
+        + noisy_cases(awards, rng)
+        + negative_cases(rng, jurisdictions)
+        + region_swap_cases(awards, honours)
+    )
     preds = []
     for case in cases:
         m = match_honour(case.text, honours, case.jurisdiction, threshold=0.0)
         preds.append((case, m.title, m.score))
 
     kinds = sorted({c.kind for c in cases})
-    print(f"{len(honours)} honours; cases: " + ", ".join(f"{k} {sum(c.kind == k for c in cases)}" for k in kinds))
-    print(f"{'t':>5} {'prec':>6} {'recall':>6} {'f1':>6} {'f0.5':>6} {'wrong':>5}  (all cases)"
-          f"  | real (form+ocr) prec recall")
+    print(
+        f"{len(honours)} honours; cases: "
+        + ", ".join(f"{k} {sum(c.kind == k for c in cases)}" for k in kinds)
+    )
+    print(
+        f"{'t':>5} {'prec':>6} {'recall':>6} {'f1':>6} {'f0.5':>6} {'wrong':>5}  (all cases)"
+        f"  | real (form+ocr) prec recall"
+    )
     sweep = []
     for t in range(50, 101, 1):
         r = evaluate(preds, t)
         real = evaluate([p for p in preds if p[0].kind in ("form", "ocr")], t)
         sweep.append((t, r))
         if t % 5 == 0 or 70 <= t <= 90:
-            print(f"{t:>5} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f} {r['f05']:6.3f} {r['wrong']:>5}"
-                  f"  | {real['precision']:6.3f} {real['recall']:6.3f}")
+            print(
+                f"{t:>5} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f} {r['f05']:6.3f} {r['wrong']:>5}"
+                f"  | {real['precision']:6.3f} {real['recall']:6.3f}"
+            )
     # the plateau of best F0.5; its middle keeps a margin on both sides
     best = max(r["f05"] for _, r in sweep)
     plateau = [t for t, r in sweep if r["f05"] >= best - 1e-9]
     chosen = plateau[len(plateau) // 2]
-    print(f"best F0.5 {best:.3f} for t in [{plateau[0]}, {plateau[-1]}]; middle {chosen}; "
-          f"matcher default {DEFAULT_THRESHOLD}")
-    unlisted = sorted(((score, case.text) for case, title, score in preds if case.expected is None), reverse=True)
-    print("highest scores of claims that must get no title (ties get none at any threshold): "
-          + ", ".join(f"{score} {text!r}" for score, text in unlisted[:5]))
+    print(
+        f"best F0.5 {best:.3f} for t in [{plateau[0]}, {plateau[-1]}]; middle {chosen}; "
+        f"matcher default {DEFAULT_THRESHOLD}"
+    )
+    unlisted = sorted(
+        ((score, case.text) for case, title, score in preds if case.expected is None), reverse=True
+    )
+    print(
+        "highest scores of claims that must get no title (ties get none at any threshold): "
+        + ", ".join(f"{score} {text!r}" for score, text in unlisted[:5])
+    )
     t = DEFAULT_THRESHOLD
     print(f"\nat the default threshold {t}:")
     for kind in kinds:
         r = evaluate([p for p in preds if p[0].kind == kind], t)
-        print(f"  {kind:<13} n={r['n']:>3} precision {r['precision']:.3f} recall {r['recall']:.3f} wrong {r['wrong']}")
+        print(
+            f"  {kind:<13} n={r['n']:>3} precision {r['precision']:.3f} recall {r['recall']:.3f} wrong {r['wrong']}"
+        )
     r = evaluate(preds, t)
-    print(f"  {'all':<13} n={r['n']:>3} precision {r['precision']:.3f} recall {r['recall']:.3f} wrong {r['wrong']}")
+    print(
+        f"  {'all':<13} n={r['n']:>3} precision {r['precision']:.3f} recall {r['recall']:.3f} wrong {r['wrong']}"
+    )
     if args.errors:
         print("\nmisses at the default threshold:")
         for case, title, score in preds:
             pred = title if title is not None and score >= t else None
             if pred != case.expected:
-                print(f"  [{case.kind}] {case.text!r} ({case.jurisdiction}) -> {pred} ({score}); expected {case.expected}")
+                print(
+                    f"  [{case.kind}] {case.text!r} ({case.jurisdiction}) -> {pred} ({score}); expected {case.expected}"
+                )
     return 0
 
 

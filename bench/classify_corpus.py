@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import random
 import sys
 import time
 from collections import Counter, defaultdict
@@ -128,6 +129,48 @@ def load_packet(path: Path, reader: _Reader) -> tuple[list[Page], str, int]:
     return packet.pages, fmt, missing
 
 
+def _shuffle_documents(truth: dict, pages: list[Page], rng: random.Random) -> tuple[dict, list[Page]]:
+    """The same packet with its documents in another order; pages renumbered, truth to match.
+    Documents that interleave (a form around its award sheet) move as one block."""
+    blocks: list[list[dict]] = []
+    for d in sorted(truth["documents"], key=lambda d: d["pages"][0]):
+        if blocks and d["pages"][0] < max(p for b in blocks[-1] for p in b["pages"]):
+            blocks[-1].append(d)
+        else:
+            blocks.append([d])
+    rng.shuffle(blocks)
+    by_number = {p.number: p for p in pages}
+    new_pages: list[Page] = []
+    docs: list[dict] = []
+    renumber: dict[int, int] = {}
+    for block in blocks:
+        for old in sorted(p for d in block for p in d["pages"]):
+            renumber[old] = len(new_pages) + 1
+            page = by_number[old]
+            page.number = renumber[old]
+            new_pages.append(page)
+        for d in block:
+            docs.append({**d, "pages": sorted(renumber[p] for p in d["pages"])})
+    docs.sort(key=lambda d: d["pages"][0])
+    return {**truth, "documents": docs}, new_pages
+
+
+def _degrade(pages: list[Page], share: float, rng: random.Random) -> None:
+    """Simulate a worse scan: misread glyphs (random CJK) and lost lines."""
+    for page in pages:
+        kept = []
+        for ln in page.lines:
+            if rng.random() < share / 2:
+                continue
+            chars = [
+                chr(rng.randint(0x4E00, 0x9FA5)) if "\u4e00" <= ch <= "\u9fff" and rng.random() < share else ch
+                for ch in ln.text
+            ]
+            ln.text = "".join(chars)
+            kept.append(ln)
+        page.lines = kept
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
@@ -139,6 +182,18 @@ def main() -> int:
         "--fix-turned", action="store_true", help="OCR pages the raw cache has on their side (slow, CPU)"
     )
     ap.add_argument("--packet", nargs="*", default=None)
+    ap.add_argument(
+        "--noise",
+        type=float,
+        default=0.0,
+        help="stress test: replace this share of CJK glyphs with random ones and drop half that share of lines",
+    )
+    ap.add_argument(
+        "--shuffle-docs",
+        action="store_true",
+        help="stress test: put the truth's documents in a random order (pages of one document stay together)",
+    )
+    ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--show-errors", action="store_true")
     args = ap.parse_args()
 
@@ -166,6 +221,10 @@ def main() -> int:
             continue
         if missing:
             print(f"{pid}: {missing} page(s) not OCR'd yet, skipped in the counts")
+        if args.noise:
+            _degrade(pages, args.noise, random.Random(f"{args.seed}-{pid}"))
+        if args.shuffle_docs:
+            truth, pages = _shuffle_documents(truth, pages, random.Random(f"{args.seed}-{pid}"))
         want = {p: d["type"] for d in truth["documents"] for p in d["pages"]}
         classes = classify_pages(pages)
         for pc, page in zip(classes, pages, strict=True):

@@ -105,12 +105,12 @@ def pick_pages(corpus: Path, count: int, dpi: int) -> list[tuple[str, str, np.nd
     chosen: list[tuple[str, str, object]] = []
     round_no = 0
     while len(chosen) < count and any(by_jur.values()):
-        for jur in sorted(by_jur):
+        for j, jur in enumerate(sorted(by_jur)):
             packets = by_jur[jur]
             if not packets or len(chosen) >= count:
                 continue
             pages = packets[round_no % len(packets)]
-            pos = (round_no * 5 + 1) % len(pages)  # a different position each round
+            pos = (round_no * 5 + 3 * j + 1) % len(pages)  # a different position per round and jurisdiction
             page = pages[pos]
             if page not in chosen:
                 chosen.append(page)
@@ -123,7 +123,9 @@ def pick_pages(corpus: Path, count: int, dpi: int) -> list[tuple[str, str, np.nd
 # ---------------------------------------------------------------- worker (one engine per process)
 
 
-def run_worker(engine_name: str, page_dir: Path, out: Path, threads: int) -> None:
+def run_worker(
+    engine_name: str, page_dir: Path, out: Path, threads: int, only: list[str] | None = None
+) -> None:
     t0 = time.perf_counter()
     c0 = time.process_time()
     from shenbao.extractors.ocr import get_engine
@@ -132,6 +134,8 @@ def run_worker(engine_name: str, page_dir: Path, out: Path, threads: int) -> Non
     load_s, load_cpu = time.perf_counter() - t0, time.process_time() - c0
     results = []
     for png in sorted(page_dir.glob("*.png")):
+        if only is not None and png.stem not in only:
+            continue
         rgb = np.asarray(Image.open(png).convert("RGB"))
         w0, c0 = time.perf_counter(), time.process_time()
         page = engine.read_page(rgb)
@@ -272,10 +276,12 @@ def main() -> int:
     ap.add_argument("--orientation-worker", help=argparse.SUPPRESS)
     ap.add_argument("--page-dir", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--only", help=argparse.SUPPRESS)
     args = ap.parse_args()
 
     if args.worker:
-        run_worker(args.worker, args.page_dir, args.result, args.threads)
+        only = args.only.split(",") if args.only else None
+        run_worker(args.worker, args.page_dir, args.result, args.threads, only)
         return 0
     if args.orientation_worker:
         run_orientation_worker(args.orientation_worker, args.page_dir, args.result, args.threads)
@@ -294,9 +300,21 @@ def main() -> int:
             Image.fromarray(rgb).save(page_dir / f"{key}.png")
             labels[key] = f"{label} ({fmt})"
             print(f"page {key}: {labels[key]} {rgb.shape[1]}x{rgb.shape[0]}", flush=True)
-        results = {}
-        for name in engines:
-            res_path = Path(tmp) / f"{name}.json"
+        results: dict[str, dict] = {}
+        # Other work on the machine comes and goes: run the engines in turns over halves of the
+        # pages (A1 B1 B2 A2) so neither gets all the quiet or all the busy minutes.
+        keys = sorted(labels)
+        if args.orientation:
+            schedule = [(name, None) for name in engines]
+        else:
+            halves = [keys[: len(keys) // 2 or 1], keys[len(keys) // 2 or 1 :]]
+            schedule = [(name, halves[0]) for name in engines] + [
+                (name, halves[1]) for name in reversed(engines)
+            ]
+        for run_no, (name, only) in enumerate(schedule):
+            if only is not None and not only:
+                continue
+            res_path = Path(tmp) / f"{name}.{run_no}.json"
             flag = "--orientation-worker" if args.orientation else "--worker"
             cmd = [
                 sys.executable,
@@ -310,13 +328,28 @@ def main() -> int:
                 "--threads",
                 str(args.threads),
             ]
+            if only is not None:
+                cmd += ["--only", ",".join(only)]
             t0 = time.perf_counter()
             proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
             if proc.returncode != 0:
                 print(f"{name}: failed ({proc.returncode})\n{proc.stderr[-3000:]}", file=sys.stderr)
                 continue
-            results[name] = json.loads(res_path.read_text(encoding="utf-8"))
-            print(f"{name}: {time.perf_counter() - t0:.0f} s", flush=True)
+            part = json.loads(res_path.read_text(encoding="utf-8"))
+            print(
+                f"{name} ({len(only) if only else 'all'} pages): {time.perf_counter() - t0:.0f} s", flush=True
+            )
+            if name not in results:
+                results[name] = part
+                results[name]["runs"] = 1
+            elif args.orientation:
+                results[name]["rows"] += part["rows"]
+            else:
+                prev = results[name]
+                prev["pages"] = sorted(prev["pages"] + part["pages"], key=lambda p: p["page"])
+                prev["load_s"] = (prev["load_s"] * prev["runs"] + part["load_s"]) / (prev["runs"] + 1)
+                prev["peak_rss_mb"] = max(prev["peak_rss_mb"], part["peak_rss_mb"])
+                prev["runs"] += 1
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(
             json.dumps({"labels": labels, "results": results}, ensure_ascii=False, indent=1), encoding="utf-8"

@@ -548,3 +548,34 @@ def test_rows_are_rebuilt_from_single_glyph_words() -> None:
     assert rows[0].compact == "居民身份证"
     f = extract_features(page)
     assert f.head.startswith("居民身份证签发机关")
+
+
+# --- dev corpus (text-layer packets only: no OCR needed) ---------------------------------
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not (CORPUS / "truth").is_dir(), reason="dev corpus not present")
+def test_text_layer_corpus_packets() -> None:
+    import json
+
+    from shenbao.pipeline.ingest import ingest
+    from shenbao.pipeline.types import PacketFormat
+
+    pages_ok = pages_total = 0
+    for truth_path in sorted((CORPUS / "truth").glob("*.json")):
+        truth = json.loads(truth_path.read_text(encoding="utf-8"))
+        pdf = CORPUS / "packets" / f"{truth['packet_id']}.pdf"
+        if not truth["documents"] or not pdf.is_file():
+            continue
+        packet = ingest(pdf)
+        if packet.format != PacketFormat.TEXT_PDF:
+            continue
+        classes = classify_pages(packet.pages)
+        want = {p: d["type"] for d in truth["documents"] for p in d["pages"]}
+        pages_total += len(classes)
+        pages_ok += sum(1 for c in classes if str(c.type) == want.get(c.page))
+        assert detect_jurisdiction(packet.pages, classes)[0] == truth["jurisdiction"], truth["packet_id"]
+    assert pages_total > 100
+    assert pages_ok / pages_total >= 0.97

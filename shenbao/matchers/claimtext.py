@@ -14,8 +14,21 @@ import unicodedata
 
 from shenbao.matchers.lookalikes import fold
 
-_CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "Ｏ": "0", "一": "1", "二": "2", "三": "3", "四": "4",
-              "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+_CN_DIGITS = {
+    "〇": "0",
+    "○": "0",
+    "零": "0",
+    "Ｏ": "0",
+    "一": "1",
+    "二": "2",
+    "三": "3",
+    "四": "4",
+    "五": "5",
+    "六": "6",
+    "七": "7",
+    "八": "8",
+    "九": "9",
+}
 
 # A year standing alone (not part of a longer number such as an ID or certificate number).
 _YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
@@ -40,9 +53,29 @@ _QUOTES_PUNCT = re.compile(r"[\"'“”‘’「」『』〝〞＂＇`´，,。.
 # Award verbs and wrappers around a title. They never occur inside a recognised title, so
 # removing them anywhere is safe (the check lives in tests: every title survives unchanged).
 _FILLERS = (
-    "荣誉称号", "光荣称号", "称号", "荣誉证书", "证书", "奖状", "荣誉", "获得者", "获奖者", "荣获",
-    "被授予", "授予", "被评为", "评为", "被命名为", "命名为", "入选", "当选", "获得", "获",
-    "授", "被", "的",
+    "荣誉称号",
+    "光荣称号",
+    "称号",
+    "荣誉证书",
+    "证书",
+    "奖状",
+    "荣誉",
+    "获得者",
+    "获奖者",
+    "荣获",
+    "被授予",
+    "授予",
+    "被评为",
+    "评为",
+    "被命名为",
+    "命名为",
+    "入选",
+    "当选",
+    "获得",
+    "获",
+    "授",
+    "被",
+    "的",
 )
 _FILLER_RE = re.compile("|".join(re.escape(fold(w)) for w in sorted(_FILLERS, key=len, reverse=True)))
 
@@ -101,7 +134,8 @@ def _drop_side_brackets(text: str) -> str:
 
 def normalise_claim(text: str) -> str:
     """The words that name the honour: folded, without numbering, years, quotes, verbs, 称号."""
-    s = fold(text or "")
+    # circled numbers (③) turn into plain digits under NFKC: strip numbering before and after folding
+    s = fold(_NUMBERING.sub("", text or ""))
     s = _NUMBERING.sub("", s)
     s = _DATEISH.sub("", s)
     s = _drop_side_brackets(s)

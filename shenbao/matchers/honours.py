@@ -190,7 +190,9 @@ def parse_honours(text: str, origin: str = "<honours>") -> tuple[Honour, ...]:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in _REQUIRED if c not in header]
     if missing:
-        raise HonourListError(f"{origin}: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}")
+        raise HonourListError(
+            f"{origin}: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}"
+        )
     reader.fieldnames = header
     honours: list[Honour] = []
     titles: set[str] = set()
@@ -201,7 +203,9 @@ def parse_honours(text: str, origin: str = "<honours>") -> tuple[Honour, ...]:
             continue
         level = cell.get("level", "").lower()
         if level not in LEVELS:
-            raise HonourListError(f"{origin} row {rowno} ({title}): level {level!r} is not one of {', '.join(LEVELS)}")
+            raise HonourListError(
+                f"{origin} row {rowno} ({title}): level {level!r} is not one of {', '.join(LEVELS)}"
+            )
         accepted = frozenset(_split(cell.get("accepted_by", ""), _JUR_SEP))
         unknown = sorted(accepted - set(JURISDICTIONS))
         if unknown:
@@ -242,7 +246,9 @@ def load_honours(path: Path | None = None) -> HonourList:
             path = Path(env)
         else:
             if _DEFAULT is None:
-                _DEFAULT = HonourList(parse_honours(_read_text(DEFAULT_PATH), str(DEFAULT_PATH)), DEFAULT_PATH)
+                _DEFAULT = HonourList(
+                    parse_honours(_read_text(DEFAULT_PATH), str(DEFAULT_PATH)), DEFAULT_PATH
+                )
             return _DEFAULT
     path = Path(path)
     return HonourList(parse_honours(_read_text(path), str(path)), path)
@@ -256,11 +262,13 @@ def _score_form(
 ) -> float:
     adjust = 0.0
     if form.cues.level and not claim.level:
+        # the claim names no tier (技术能手, 首席技师): the jurisdiction cannot tell which one
         adjust -= MISSING_LEVEL
     elif form.cues.has_region and not claim.has_region:
+        # a tier without a place (省首席技师): the jurisdiction's own province/city is meant
         adjust -= MISSING_REGION
-    if adjust and honour.region in homes:
-        adjust += HOME_REGION
+        if honour.region in homes:
+            adjust += HOME_REGION
     score = fuzz.ratio(claim.core, form.cues.core) + adjust if claim.core else 0.0
     if not claim.has_region:
         # no place recognised in the claim: perhaps OCR garbled it (日梁技术状元), so compare the
@@ -279,7 +287,9 @@ def _score_form(
     return score
 
 
-def _match_placing(claimed: str, honours: HonourList, jurisdiction: str | None) -> tuple[Honour, float] | None:
+def _match_placing(
+    claimed: str, honours: HonourList, jurisdiction: str | None
+) -> tuple[Honour, float] | None:
     placing = parse_placing(claimed, jurisdiction)
     if placing is None:
         return None
@@ -304,7 +314,11 @@ def _match_placing(claimed: str, honours: HonourList, jurisdiction: str | None) 
 
 
 def _result(
-    honour: Honour | None, score: float, jurisdiction: str | None, alternatives: list[tuple[str, float]], text: str
+    honour: Honour | None,
+    score: float,
+    jurisdiction: str | None,
+    alternatives: list[tuple[str, float]],
+    text: str,
 ) -> HonourMatch:
     score = round(max(0.0, min(100.0, score)), 1)
     if honour is None:

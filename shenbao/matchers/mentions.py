@@ -31,8 +31,20 @@ _QUOTES = re.compile(r"[\"'“”‘’「」『』〝〞]")
 _DIGITS = list("0123456789")
 _CN_DIGITS = list("〇○零一二三四五六七八九")
 _CN_SMALL = list("一二三四五六七八九十")
-_CN_VALUE = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-             "八": 8, "九": 9}
+_CN_VALUE = {
+    "〇": 0,
+    "○": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 
 
 @dataclass(frozen=True)
@@ -68,13 +80,44 @@ _SEP = [".", "-", "/"]
 TOKEN_PATTERNS: list[dict[str, Any]] = [
     {"label": "ID_NUMBER", "pattern": [_n(_DIGITS, "{17}"), _n([*_DIGITS, "X", "x"])]},
     # dates before years in the list only for readability: the ruler keeps the longest span
-    {"label": "DATE", "pattern": [_n(["1", "2"]), _n(_DIGITS, "{3}"), _lit("年"), _n(_DIGITS, "{1,2}"), _lit("月"),
-                                  _n(_DIGITS, "{1,2}"), _lit("日")]},
-    {"label": "DATE", "pattern": [_n(["1", "2"]), _n(_DIGITS, "{3}"), _lit("年"), _n(_DIGITS, "{1,2}"), _lit("月")]},
-    {"label": "DATE", "pattern": [_n(["1", "2"]), _n(_DIGITS, "{3}"), _n(_SEP), _n(_DIGITS, "{1,2}"), _n(_SEP),
-                                  _n(_DIGITS, "{1,2}")]},
-    {"label": "DATE", "pattern": [_n(_CN_DIGITS, "{4}"), _lit("年"), _n(_CN_SMALL, "{1,2}"), _lit("月"),
-                                  _n(_CN_SMALL, "{1,3}"), _lit("日")]},
+    {
+        "label": "DATE",
+        "pattern": [
+            _n(["1", "2"]),
+            _n(_DIGITS, "{3}"),
+            _lit("年"),
+            _n(_DIGITS, "{1,2}"),
+            _lit("月"),
+            _n(_DIGITS, "{1,2}"),
+            _lit("日"),
+        ],
+    },
+    {
+        "label": "DATE",
+        "pattern": [_n(["1", "2"]), _n(_DIGITS, "{3}"), _lit("年"), _n(_DIGITS, "{1,2}"), _lit("月")],
+    },
+    {
+        "label": "DATE",
+        "pattern": [
+            _n(["1", "2"]),
+            _n(_DIGITS, "{3}"),
+            _n(_SEP),
+            _n(_DIGITS, "{1,2}"),
+            _n(_SEP),
+            _n(_DIGITS, "{1,2}"),
+        ],
+    },
+    {
+        "label": "DATE",
+        "pattern": [
+            _n(_CN_DIGITS, "{4}"),
+            _lit("年"),
+            _n(_CN_SMALL, "{1,2}"),
+            _lit("月"),
+            _n(_CN_SMALL, "{1,3}"),
+            _lit("日"),
+        ],
+    },
     {"label": "DATE", "pattern": [_n(_CN_DIGITS, "{4}"), _lit("年"), _n(_CN_SMALL, "{1,2}"), _lit("月")]},
     {"label": "YEAR", "pattern": [_n(["1", "2"]), _n(_DIGITS, "{3}"), _lit("年")]},
     {"label": "YEAR", "pattern": [_n(_CN_DIGITS, "{4}"), _lit("年")]},

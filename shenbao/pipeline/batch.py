@@ -114,15 +114,16 @@ def run_batch(
     if manifest:
         summary.problems.extend(manifest.problems)
         missing = sorted(set(manifest.rows) - {packet_id_for(p) for p in sources})
-        summary.problems.extend(
-            f"清单中的 {pid} 没有对应的申报材料 / listed in the manifest, not found" for pid in missing
-        )
+        if missing:
+            shown = "、".join(missing[:10]) + (f" 等 {len(missing)} 个" if len(missing) > 10 else "")
+            summary.problems.append(f"清单中的 {shown} 没有对应的申报材料 / listed in the manifest, not found")
     if registry:
         summary.problems.extend(registry.problems)
     out_dir.mkdir(parents=True, exist_ok=True)
 
     results: list[Result] = []
     engine = None
+    seen_ids: set[str] = set()
     for source in sources:
         started = time.perf_counter()
         packet_id = packet_id_for(source)
@@ -131,6 +132,13 @@ def run_batch(
             summary.problems.append(f"{packet_id}: 不在批次清单中（无收件时间） / not in the manifest")
         ctx = review_packet(source, options, manifest=entry, engine=engine)
         engine = ctx.engine  # loaded once, reused for every later packet
+        if packet_id in seen_ids:
+            # a.pdf and a.zip would both be "a": keep both, the later under a suffixed id.
+            ctx.result.packet_id = f"{packet_id}-{source.suffix.lstrip('.') or 'dir'}"
+            summary.problems.append(
+                f"{source.name}: 与另一份材料同名，结果写入 {ctx.result.packet_id} / duplicate packet id"
+            )
+        seen_ids.add(ctx.result.packet_id)
         write_result(out_dir, ctx.result)
         results.append(ctx.result)
         outcome = outcome_of(ctx, time.perf_counter() - started)

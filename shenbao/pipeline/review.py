@@ -15,10 +15,13 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from shenbao.extractors.classify import PageClass
 from shenbao.extractors.ocr.base import OcrEngine
 from shenbao.models import FieldResult, Finding, FindingCode, Jurisdiction, Result, Units
 from shenbao.pipeline.manifest import ManifestEntry
+from shenbao.pipeline.reading import stage_awards, stage_form
 from shenbao.pipeline.types import IngestError, Packet, Page, PageKind
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,10 @@ class PacketContext:
     problems: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     unreadable: bool = False
+    page_classes: list[PageClass] = field(default_factory=list)
+    jurisdiction_evidence: str = ""
+    claimed_awards: list[Any] = field(default_factory=list)  # form reader's ClaimedAward, form order
+    award_matches: list[Any] = field(default_factory=list)  # matcher output per claimed award
 
     def get_engine(self) -> OcrEngine:
         if self.engine is None:
@@ -129,9 +136,29 @@ def stage_jurisdiction(ctx: PacketContext) -> None:
         ctx.result.jurisdiction = ctx.manifest.jurisdiction
 
 
-# Stages that need a readable packet, in order. Later stages append themselves here.
+def stage_classify(ctx: PacketContext) -> None:
+    """Every page gets a document type; consecutive pages of one document become one entry."""
+    from shenbao.extractors.classify import classify_pages, detect_jurisdiction, group_documents
+
+    assert ctx.packet is not None
+    ctx.page_classes = classify_pages(ctx.packet.pages)
+    ctx.result.documents = group_documents(ctx.page_classes)
+    detected, confidence, evidence = detect_jurisdiction(ctx.packet.pages, ctx.page_classes)
+    ctx.jurisdiction_evidence = f"{detected} ({confidence:.2f}): {evidence}" if detected else "未识别"
+    if ctx.result.jurisdiction is None:
+        ctx.result.jurisdiction = detected
+    elif detected and detected != ctx.result.jurisdiction:
+        ctx.problems.append(
+            f"材料内容指向 {detected}（{evidence}），但按清单/参数使用 {ctx.result.jurisdiction} 的规则"
+        )
+
+
+# Stages that need a readable packet, in order.
 PAGE_STAGES: list[tuple[str, Stage]] = [
     ("ocr", stage_ocr),
+    ("classify", stage_classify),
+    ("form", stage_form),
+    ("awards", stage_awards),
 ]
 
 

@@ -31,8 +31,9 @@ class PageClass:
     scores: dict[str, float] = field(default_factory=dict)  # per type, for ties and audit
     starts_document: bool = False  # the page's head shows a document title
     continuation: bool = False  # reads as the continuation of the previous page's document
+    opens_mid_text: bool = False  # starts with running text / a numbered section, or is a bare closing
     readable: bool = True
-    decided_by: str = "text"  # "text" | "context" | "none"
+    decided_by: str = "text"  # "text" | "weak" (little but one-sided evidence) | "context" | "none"
     card_side: str | None = None  # id_card only: "front", "back" or "both"
 
 
@@ -125,8 +126,16 @@ def classify_page(page: Page, rules: DocRules | None = None, rules_path: Path | 
     best_type, best = ranked[0]
     second = ranked[1][1].score if len(ranked) > 1 else 0.0
 
-    continuation_hint = f.starts_mid_text or (not f.title_like) or _is_signature_tail(f)
-    if best.score < rules.min_score:
+    opens_mid = f.starts_mid_text or _is_signature_tail(f)
+    continuation_hint = opens_mid or not f.title_like
+    # Little evidence, but all of it for one kind (a worn scan that kept a few key words).
+    weak = (
+        best.score < rules.min_score
+        and best_type != OTHER
+        and best.score >= rules.weak_share * rules.min_score
+        and best.score >= rules.weak_lead * second
+    )
+    if best.score < rules.min_score and not weak:
         return PageClass(
             page=page.number,
             type=OTHER,
@@ -134,12 +143,15 @@ def classify_page(page: Page, rules: DocRules | None = None, rules_path: Path | 
             evidence=[e for _, e in sorted(best.evidence, reverse=True)[:4]],
             scores=scores,
             continuation=continuation_hint,
+            opens_mid_text=opens_mid,
             decided_by="none",
         )
 
     margin = (best.score - second) / best.score
     strength = min(1.0, best.score / (2.5 * rules.min_score))
     confidence = round(0.5 * strength + 0.5 * margin, 3)
+    if weak:
+        confidence = round(min(confidence, 0.45), 3)
     evidence = [e for _, e in sorted(best.evidence, key=lambda t: -t[0]) if e]
     return PageClass(
         page=page.number,
@@ -149,7 +161,9 @@ def classify_page(page: Page, rules: DocRules | None = None, rules_path: Path | 
         scores=scores,
         starts_document=best.starts,
         continuation=continuation_hint and not best.starts,
+        opens_mid_text=opens_mid,
         card_side=_card_side(f) if best_type == DocumentType.ID_CARD else None,
+        decided_by="weak" if weak else "text",
     )
 
 
@@ -175,18 +189,29 @@ def resolve_context(classes: list[PageClass], rules: DocRules | None = None) -> 
         rule = rules.types.get(t)
         return bool(rule and rule.continuable)
 
-    # Pass 1: untitled pages with no type of their own continue the document before them.
+    # Pass 1: untitled pages with no type of their own continue the document before them (the
+    # second page of a report, a closing signature); a page with a weak type of its own does so
+    # only when it plainly opens mid-text.
     for i, pc in enumerate(classes):
-        if i == 0 or pc.decided_by != "none" or not pc.readable:
+        if i == 0 or pc.decided_by not in ("none", "weak") or not pc.readable:
             continue
         prev = classes[i - 1]
-        if pc.continuation and continuable(prev.type) and prev.decided_by != "none":
-            _adopt(pc, prev.type, f"continues p.{prev.page} ({prev.type})")
+        if prev.decided_by == "none" or not continuable(prev.type):
+            continue
+        if not (pc.continuation if pc.decided_by == "none" else pc.opens_mid_text):
+            continue
+        target = prev.type
+        lean = max(pc.scores, key=lambda k: pc.scores[k], default=None)
+        if lean is not None and lean != str(prev.type):
+            lean_rule = rules.types.get(DocumentType(lean))
+            if lean_rule is not None and prev.type in lean_rule.resumes_over:
+                target = DocumentType(lean)  # back in the form after its inserted award sheet
+        _adopt(pc, target, f"continues p.{prev.page} ({prev.type})")
 
     # Pass 2: a weakly decided page whose runner-up is the type on both sides (or on the side it
     # continues) takes the neighbours' type. Breaks ties; never overrides a clear verdict.
     for i, pc in enumerate(classes):
-        if pc.decided_by != "text" or pc.starts_document or i == 0:
+        if pc.decided_by not in ("text", "weak") or pc.starts_document or i == 0:
             continue
         prev = classes[i - 1]
         nxt = classes[i + 1] if i + 1 < len(classes) else None
@@ -212,8 +237,10 @@ def resolve_context(classes: list[PageClass], rules: DocRules | None = None) -> 
 
 
 def _adopt(pc: PageClass, dtype: DocumentType, why: str) -> None:
-    pc.type = dtype
     pc.decided_by = "context"
     pc.continuation = True
     pc.confidence = round(max(pc.confidence, 0.4), 3)
-    pc.evidence = [why, *pc.evidence][:8]
+    # Keep the page's own phrase hits only where they argued for the adopted type.
+    own = pc.evidence if pc.type == dtype else []
+    pc.evidence = [why, *own][:8]
+    pc.type = dtype

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from shenbao.pipeline.types import Page, TextLine
 
@@ -127,7 +127,6 @@ class PageFeatures:
     turned: bool  # most text lines stand on end: the page was read on its side
     title_like: bool  # the first row reads as a title (short, centred, not a label/value pair)
     starts_mid_text: bool  # the first row is running text or a numbered section: a continuation
-    flags: dict[str, float] = field(default_factory=dict)
 
     @property
     def n_rows(self) -> int:
@@ -190,18 +189,17 @@ def extract_features(page: Page) -> PageFeatures:
     upright = [ln for ln in multi if (ln.bbox[3] - ln.bbox[1]) <= 1.5 * (ln.bbox[2] - ln.bbox[0])]
     turned = bool(multi) and len(upright) < 0.6 * len(multi)
     avg_row = n_chars / len(rows) if rows else 0.0
-    readable = (
-        n_cjk >= 6
-        and (avg_row >= 3.0 or n_chars >= 60)
-        and (mean_conf >= 0.7 or not confs)
-        and not turned
-    )
+    clear = (mean_conf >= 0.7 or not confs) and not turned
+    has_date = bool(_DATE.search(text))
+    # A closing page may hold nothing but a date (the unit's name lost under its seal).
+    readable = clear and ((n_cjk >= 6 and (avg_row >= 3.0 or n_chars >= 60)) or (has_date and len(rows) <= 4))
 
     return PageFeatures(
         number=page.number,
         rows=rows,
         text=text,
-        head="".join(compact_rows[:HEAD_ROWS]),
+        # Stray single glyphs above a title (a seal's edge, a page mark) do not push it out of the head.
+        head="".join([c for c in compact_rows if len(c) >= 2][:HEAD_ROWS]),
         n_chars=n_chars,
         n_cjk=n_cjk,
         mean_confidence=mean_conf,
@@ -210,7 +208,7 @@ def extract_features(page: Page) -> PageFeatures:
         readable=readable,
         toc_rows=toc_rows,
         prose_rows=prose_rows,
-        has_date=bool(_DATE.search(text)),
+        has_date=has_date,
         turned=turned,
         title_like=title_like,
         starts_mid_text=starts_mid,

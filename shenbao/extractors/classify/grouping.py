@@ -32,6 +32,20 @@ def _continues(rule: TypeRule | None, prev: list[PageClass], pc: PageClass) -> b
     return True
 
 
+def _resume_target(groups: list[tuple[DocumentType, list[PageClass]]], pc: PageClass, rule: TypeRule | None) -> int | None:
+    """Index of an earlier document of pc's type that pc continues across inserted pages
+    (rule.resumes_over, e.g. the award sheet inside a 武汉 form), or None."""
+    if rule is None or not rule.resumes_over or pc.starts_document:
+        return None
+    for j in range(len(groups) - 1, -1, -1):
+        gtype = groups[j][0]
+        if gtype == pc.type:
+            return j if j < len(groups) - 1 else None
+        if gtype not in rule.resumes_over:
+            return None
+    return None
+
+
 def group_documents(classes: Sequence[PageClass], rules: DocRules | None = None) -> list[Document]:
     """Documents in packet order (by first page); `award_index` is left for the award linker."""
     rules = rules or load_rules()
@@ -41,22 +55,9 @@ def group_documents(classes: Sequence[PageClass], rules: DocRules | None = None)
         if groups and groups[-1][0] == pc.type and _continues(rule, groups[-1][1], pc):
             groups[-1][1].append(pc)
             continue
-        if rule and rule.resumes_over and not pc.starts_document:
-            # Back to a document after pages that belong inside it (an award sheet within a form).
-            for j in range(len(groups) - 1, -1, -1):
-                gtype, members = groups[j]
-                if gtype == pc.type:
-                    if j < len(groups) - 1:
-                        members.append(pc)
-                        break
-                    j = -1
-                    break
-                if gtype not in rule.resumes_over:
-                    j = -1
-                    break
-            else:
-                j = -1
-            if j >= 0:
-                continue
+        target = _resume_target(groups, pc, rule)
+        if target is not None:
+            groups[target][1].append(pc)
+            continue
         groups.append((pc.type, [pc]))
     return [Document(type=t, pages=sorted(p.page for p in members)) for t, members in groups]

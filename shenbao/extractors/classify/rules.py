@@ -8,7 +8,7 @@ for a hit in the page's head (title zone), plus a few layout expectations.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -62,10 +62,11 @@ class TypeRule:
 class DocRules:
     types: dict[DocumentType, TypeRule]
     min_score: float
+    weak_share: float
+    weak_lead: float
     layout_penalty: float
     toc_weight: float
     source: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _max_errors(n: int) -> int:
@@ -159,9 +160,13 @@ def parse_rules(data: dict[str, Any], source: str = "") -> DocRules:
             continuable=bool(body.get("continuable", False)),
             resumes_over=resumes,
         )
+    if not types:
+        raise RulesError(f"{source or 'rules'}: no document types")
     return DocRules(
         types=types,
         min_score=float(data.get("min_score", 3.0)),
+        weak_share=float(data.get("weak_share", 0.5)),
+        weak_lead=float(data.get("weak_lead", 2.0)),
         layout_penalty=float(data.get("layout_penalty", 0.5)),
         toc_weight=float(data.get("toc_weight", 2.0)),
         source=source,

@@ -88,14 +88,19 @@ def _clean_value(raw: str) -> str:
     return raw.strip(" ：:_\t")
 
 
+_DANGLING_MARK = re.compile(r"\s*[（(]?\s*(?:公章|盖章|签章|签字盖章)\s*[)）]?\s*$")
+
+
 def remove_seal_marks(text: str) -> str:
     """Drop a "（公章）" mark after a name, also when its glyphs interleave with the name's
-    (a text layer sorted by x turns "有限公司" + "（公章）" into "有限（公公司章）")."""
+    (a text layer sorted by x turns "有限公司" + "（公章）" into "有限（公公司章）") or when OCR
+    lost one of its brackets ("…有限公司公章）")."""
     for mark in _SEAL_MARKS:
         stripped = _remove_subsequence(text, mark)
         if stripped is not None:
             return stripped
-    return text
+    stripped = _DANGLING_MARK.sub("", text)
+    return stripped if compact(stripped) else text
 
 
 def _remove_subsequence(text: str, mark: str) -> str | None:

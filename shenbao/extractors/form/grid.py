@@ -12,6 +12,7 @@ proportion to its characters' widths, so each cell gets only its own text.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -318,8 +319,15 @@ def hard_break_text(cell: Cell) -> str:
         if i + 1 < len(rows):
             h = max(p.bbox[3] - p.bbox[1] for p in row)
             right = max(p.bbox[2] for p in row)
+            nxt = join_lines(rows[i + 1])
             ended = text.rstrip()[-1:] in "。；;！!"
-            if ended or cell.bbox[2] - right > 2.5 * h:
+            # An open quote or bracket, or a closing one starting the next row: still one item.
+            open_end = text.rstrip()[-1:] in "“‘（(《【、，," or nxt.lstrip()[:1] in "”’）)》】、，,。；;"
+            numbered = re.match(r"\s*(?:\d{1,2}\s*[、.．]|[(（]\d{1,2}[)）]|[①-⑳])", nxt) is not None
+            # A row opening with a year ("2017年…") after a finished one starts a new item.
+            dated = re.match(r"\s*(?:19|20)\d{2}\s*年", nxt) is not None and not text.rstrip()[-1:].isdigit()
+            short = cell.bbox[2] - right > 2.5 * h
+            if ended or numbered or ((short or dated) and not open_end):
                 out += "\n"
     return out
 

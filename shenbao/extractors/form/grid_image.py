@@ -57,7 +57,11 @@ def grids_from_image(image: np.ndarray, lines: list[TextLine], page: int = 0) ->
 
 
 def _gray(image: np.ndarray) -> np.ndarray:
-    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    """Lightness for rule finding: the brightest channel, so that a red seal (bright in red) or
+    blue handwriting fades out and only black/grey print stays dark."""
+    if image.ndim == 2:
+        return image
+    return np.ascontiguousarray(image.max(axis=2))
 
 
 def rule_skew(mask: np.ndarray) -> float:
@@ -94,13 +98,20 @@ def _transform_box(box: BBox, m: np.ndarray) -> BBox:
 
 
 def _moved(line: TextLine, m: np.ndarray) -> TextLine:
-    """The line at its straightened position: its centre moved, its size kept (an OCR box is
-    already aligned with its text, which turned with the page)."""
+    """The line at its straightened position. With a polygon the turned quadrilateral gives a
+    tight box; an axis-aligned box of slanted text is too tall by its width × slope, so it is
+    moved by its centre and shrunk by that much."""
+    if line.polygon and len(line.polygon) >= 4:
+        pts = np.asarray(line.polygon, dtype=np.float64) @ m[:, :2].T + m[:, 2]
+        box = (float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max()))
+        return TextLine(text=line.text, bbox=box, confidence=line.confidence)
     x0, y0, x1, y1 = line.bbox
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     nx = m[0, 0] * cx + m[0, 1] * cy + m[0, 2]
     ny = m[1, 0] * cx + m[1, 1] * cy + m[1, 2]
-    hw, hh = (x1 - x0) / 2, (y1 - y0) / 2
+    slope = abs(m[1, 0] / m[0, 0]) if m[0, 0] else 0.0
+    hw = (x1 - x0) / 2
+    hh = max((y1 - y0) / 2 - hw * slope, (y1 - y0) / 4)
     return TextLine(text=line.text, bbox=(nx - hw, ny - hh, nx + hw, ny + hh), confidence=line.confidence)
 
 
@@ -123,12 +134,83 @@ def ruling_mask(image: np.ndarray) -> np.ndarray:
     horiz = cv2.morphologyEx(thick_v, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (klen_h, 1)))
     thick_h = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1)))
     vert = cv2.morphologyEx(thick_h, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, klen_v)))
+    horiz = _straight(horiz, True, w // 4)
+    vert = _straight(vert, False, h // 4)
     # Bridge small breaks along each rule (faded or broken print), then close the junctions.
     bridge = max(9, w // 120)
     horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (bridge, 1)))
     vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, bridge)))
+    reach = max(8, w // 150)
+    horiz, vert = _anchored(horiz, vert, reach, w // 4, True), _anchored(vert, horiz, reach, h // 4, False)
     mask = cv2.bitwise_or(horiz, vert)
     return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+
+
+def _straight(rules: np.ndarray, horizontal: bool, long: int) -> np.ndarray:
+    """Drop short pieces whose thickness is not a rule's.
+
+    A printed rule is equally thick along its length. What the opening leaves of a curved
+    stroke (the flank of a seal's ring) is lens-shaped: thin at both ends, and thinner on
+    average than the page's rules.
+    """
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
+    if n <= 2:
+        return rules
+    profiles: dict[int, np.ndarray] = {}
+    means: list[tuple[float, int]] = []
+    for i in range(1, n):
+        x, y, bw, bh, _ = (int(v) for v in stats[i])
+        part = labels[y:y + bh, x:x + bw] == i
+        prof = part.sum(axis=0 if horizontal else 1)  # thickness at each step along the rule
+        profiles[i] = prof
+        means.append((float(prof.mean()), int(prof.size)))
+    # Typical rule thickness: length-weighted median over all pieces.
+    means.sort()
+    total = sum(n_ for _, n_ in means)
+    acc, typical = 0, means[-1][0]
+    for m, n_ in means:
+        acc += n_
+        if acc >= total / 2:
+            typical = m
+            break
+    keep = np.ones(n, dtype=bool)
+    keep[0] = False
+    for i, prof in profiles.items():
+        if prof.size >= long:
+            continue
+        thin = float((prof < 0.5 * prof.max()).mean())
+        if prof.mean() < 0.65 * typical or thin > 0.3:
+            keep[i] = False
+    return np.where(keep[labels], np.uint8(255), np.uint8(0)).astype(np.uint8)
+
+
+def _anchored(rules: np.ndarray, cross: np.ndarray, reach: int, long: int, horizontal: bool) -> np.ndarray:
+    """Keep the rules that are long or end on a crossing rule at both ends.
+
+    A table rule runs from one rule to another; the straight-looking flanks of a seal's ring or
+    a stroke of large lettering stop in the middle of a cell. Without this they split cells.
+    """
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
+    keep = np.zeros(n, dtype=bool)
+    H, W = rules.shape[:2]
+    for i in range(1, n):
+        x, y, bw, bh, _ = (int(v) for v in stats[i])
+        length = bw if horizontal else bh
+        if length >= long:
+            keep[i] = True
+            continue
+        if horizontal:
+            ends = [(x, y, x, y + bh), (x + bw - 1, y, x + bw - 1, y + bh)]
+        else:
+            ends = [(x, y, x + bw, y), (x, y + bh - 1, x + bw, y + bh - 1)]
+        ok = True
+        for ex0, ey0, ex1, ey1 in ends:
+            win = cross[max(0, ey0 - reach):min(H, ey1 + reach + 1), max(0, ex0 - reach):min(W, ex1 + reach + 1)]
+            if not win.any():
+                ok = False
+                break
+        keep[i] = ok
+    return np.where(keep[labels], np.uint8(255), np.uint8(0)).astype(np.uint8)
 
 
 def cell_boxes(image: np.ndarray) -> list[BBox]:

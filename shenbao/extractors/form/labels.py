@@ -62,12 +62,13 @@ class LabelMatch:
         return {e.key for e in self.entries}
 
 
-def min_score(alias_len: int) -> float:
+def min_score(alias_len: int, relaxed: bool = False) -> float:
     """How close a text must be to an alias of this many characters to count as that label:
-    no slip in a 2-character label, one in up to 7 characters, then one more per 4."""
+    no slip in a 2-character label, one in up to 7 characters, then one more per 4; relaxed
+    (where the layout says a label belongs), about one in three."""
     if alias_len <= 2:
         return 100.0
-    slips = max(1, alias_len // 4)
+    slips = max(1, round(alias_len * 0.34)) if relaxed else max(1, alias_len // 4)
     return 100.0 * (1 - slips / alias_len) - 0.5
 
 
@@ -85,7 +86,8 @@ class LabelTable:
     def _candidates(self, jurisdiction: str | None) -> list[LabelEntry]:
         return [*self.by_jurisdiction.get(jurisdiction or "", []), *self.entries]
 
-    def match(self, text: str, jurisdiction: str | None = None, cover_only: bool = False) -> LabelMatch | None:
+    def match(self, text: str, jurisdiction: str | None = None, cover_only: bool = False,
+              relaxed: bool = False) -> LabelMatch | None:
         """The best label `text` reads as, or None when it is not a label (a value)."""
         t = compact(text)
         if not t:
@@ -97,7 +99,7 @@ class LabelTable:
         for e in entries:
             for a in e.aliases:
                 s = alias_score(t, a)
-                if s < min_score(len(a)):
+                if s < min_score(len(a), relaxed):
                     continue
                 if s > best_score or (s == best_score and len(a) > len(best_alias)):
                     best_alias, best_score = a, s

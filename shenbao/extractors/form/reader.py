@@ -24,12 +24,16 @@ from shenbao.extractors.form.cover import read_label_lines, remove_seal_marks
 from shenbao.extractors.form.grid import Cell, Grid, group_rows, hard_break_text, union_bbox
 from shenbao.extractors.form.grid_image import grids_from_image
 from shenbao.extractors.form.grid_text import grids_from_rulings
-from shenbao.extractors.form.labels import LabelMatch, LabelTable
-from shenbao.extractors.normalize import normalize_field
+from shenbao.extractors.form.labels import LabelMatch, LabelTable, compact
+from shenbao.extractors.form.ocrtext import overlaps, split_ocr_lines
+from shenbao.extractors.normalize import normalize_field, normalize_text
 from shenbao.pipeline.types import BBox, Page, PageKind, TextLine
 
 AWARDS_RAW = "awards_raw"  # the honours cell as written (line breaks kept)
 AWARDS_CLAIMED = "awards_claimed"  # value: list[ClaimedAward], one per honour, form order
+
+# Confidence factor for a value read from under a seal.
+SEAL_PENALTY = 0.85
 
 # Keys read from the form that are not result fields; they feed other values or stop runs.
 _BANK_PARTS = ("_bank_name", "_bank_holder", "_bank_number")
@@ -70,6 +74,7 @@ class _Read:
     count: int | None = None  # a team size counted from a list
     awards: list[ClaimedAward] = field(default_factory=list)
     cells: list[Cell] = field(default_factory=list)  # the value cells it came from
+    source: str = "grid"  # "grid": a table cell; "line": a label：value line outside tables
 
 
 @dataclass
@@ -77,18 +82,23 @@ class PageLayout:
     page: Page
     grids: list[Grid]
     outside: list[TextLine]
+    seals: list[BBox] = field(default_factory=list)  # regions a seal covers (OCR is unsure there)
 
 
 def page_layout(page: Page) -> PageLayout:
     """The page's ruled tables with its text put into their cells, and the text outside them."""
-    if page.kind == PageKind.SCAN and page.load_image is not None:
-        try:
-            image = page.load_image()
-        except Exception:  # an unreadable image leaves the page's lines to the line reader
-            image = None
+    if page.kind == PageKind.SCAN:
+        lines, seals = split_ocr_lines(page.lines)
+        image = None
+        if page.load_image is not None:
+            try:
+                image = page.load_image()
+            except Exception:  # an unreadable image: no grid, the lines are read as label lines
+                image = None
         if image is not None:
-            grids, outside = grids_from_image(image, page.lines, page.number)
-            return PageLayout(page, grids, outside)
+            grids, outside = grids_from_image(image, lines, page.number)
+            return PageLayout(page, grids, outside, seals)
+        return PageLayout(page, [], lines, seals)
     grids, outside = grids_from_rulings(page.rulings, page.lines, page.number)
     return PageLayout(page, grids, outside)
 
@@ -105,10 +115,15 @@ def read_layouts(layouts: list[PageLayout], jurisdiction: str | None, table: Lab
     continuation = link_continuations(layouts)
     reads: list[_Read] = []
     for layout in layouts:
-        reads += _read_outside(layout, table, jurisdiction)
+        page_reads = _read_outside(layout, table, jurisdiction)
         for grid in layout.grids:
             section = _caption_above(grid, layout.outside, table)
-            reads += GridReader(grid, table, jurisdiction, section, continuation).read()
+            page_reads += GridReader(grid, table, jurisdiction, section, continuation).read()
+        for r in page_reads:
+            # Text under a seal is where OCR drops and swaps characters.
+            if r.bbox is not None and any(overlaps(r.bbox, s) for s in layout.seals):
+                r.confidence *= SEAL_PENALTY
+        reads += page_reads
     return _combine(reads)
 
 
@@ -129,8 +144,30 @@ class GridReader:
                 m = table.match(c.text, jurisdiction)
                 if m is not None:
                     self.match[id(c)] = m
+        self._match_worn_labels()
         self.key: dict[int, str | None] = {}
         self.claimed: set[int] = set()
+
+    def _match_worn_labels(self) -> None:
+        """Second look at unmatched cells where a label belongs, with more slack for OCR slips.
+
+        A cell at the table's left edge, or with an unlabelled cell to its right, sits where
+        forms put labels; there a badly printed label ("二作室基本没施") may still be read as one,
+        unless its key is already taken by a clean label of this table.
+        """
+        taken = {e.key for m in self.match.values() for e in m.entries}
+        left_edge = min((c.bbox[0] for c in self.grid.cells), default=0.0)
+        for c in self.grid.cells:
+            if id(c) in self.match or not c.text.strip():
+                continue
+            rights = self.grid.right_of(c)
+            at_edge = abs(c.bbox[0] - left_edge) <= self.grid.tolerance
+            if not at_edge and not (rights and all(id(r) not in self.match for r in rights)):
+                continue
+            m = self.table.match(c.text, self.jurisdiction, relaxed=True)
+            if m is not None and not (m.keys & taken):
+                self.match[id(c)] = m
+                taken |= m.keys
 
     def is_label(self, c: Cell) -> bool:
         return id(c) in self.match
@@ -159,19 +196,16 @@ class GridReader:
     def _values_of(self, label: Cell) -> list[Cell]:
         rights = self.grid.right_of(label)
         values: list[Cell] = []
+        own = self.match[id(label)].keys
         for c in rights:
-            if self.is_label(c) or id(c) in self.claimed:
+            if id(c) in self.claimed:
+                break
+            # A value that reads like its own label ("获得中华技能大奖（2019年）" beside the
+            # 获得中华技能大奖… label) is still the value.
+            if self.is_label(c) and not (self.match[id(c)].keys & own and self._longer_than_label(c)):
                 break
             values.append(c)
         if values:
-            # A value may run on through unlabelled cells to its right (a split value row).
-            while len(values) >= 1:
-                nxt = self.grid.right_of(values[-1])
-                if len(nxt) != 1 or self.is_label(nxt[0]) or id(nxt[0]) in self.claimed:
-                    break
-                if abs(nxt[0].height - values[-1].height) > 0.25 * values[-1].height:
-                    break
-                values.append(nxt[0])
             return values
         if not rights:
             # A label across the whole table width: its value is in the row below.
@@ -179,6 +213,10 @@ class GridReader:
             if len(below) == 1 and not self.is_label(below[0]) and id(below[0]) not in self.claimed:
                 return below
         return []
+
+    def _longer_than_label(self, c: Cell) -> bool:
+        """The cell says more than the label it matched (a label's words opening a value)."""
+        return len(compact(c.text)) > len(self.match[id(c)].alias) + 2
 
     def _read_of(self, key: str, label: Cell, values: list[Cell]) -> _Read:
         lines: list[TextLine] = [ln for v in values for ln in v.lines]
@@ -318,7 +356,7 @@ class GridReader:
             cells = list(row.values())
             lines = [ln for c in cells for ln in c.lines]
             awards.append(ClaimedAward(
-                claimed_text=title_cell.text.strip(),
+                claimed_text=normalize_text(title_cell.text) or title_cell.text.strip(),
                 year=int(ym.group(0)) if ym else None,
                 section=section,
                 issuer=col("_award_issuer"),
@@ -368,7 +406,7 @@ def _read_outside(layout: PageLayout, table: LabelTable, jurisdiction: str | Non
         key = hit.match.resolve([])
         if key is None or key.startswith("_"):
             continue
-        out.append(_Read(key, hit.raw, layout.page.number, hit.bbox, hit.confidence, hit.label))
+        out.append(_Read(key, hit.raw, layout.page.number, hit.bbox, hit.confidence, hit.label, source="line"))
     return out
 
 
@@ -433,6 +471,7 @@ def link_continuations(layouts: list[PageLayout]) -> dict[int, list[Cell]]:
 
 def _combine(reads: list[_Read]) -> dict[str, FieldRead]:
     chosen: dict[str, _Read] = {}
+    values: dict[str, Any] = {}
     for r in reads:
         have = chosen.get(r.key)
         if r.key == AWARDS_CLAIMED and have is not None:
@@ -440,19 +479,16 @@ def _combine(reads: list[_Read]) -> dict[str, FieldRead]:
             have.awards = [*have.awards, *r.awards]
             have.raw = "\n".join(a.claimed_text for a in have.awards)
             continue
-        if have is None or (not _has_content(have) and _has_content(r)):
-            chosen[r.key] = r
+        value = _value_of(r)
+        if have is None or (values[r.key] is None and value is not None):
+            chosen[r.key], values[r.key] = r, value
+        elif value is not None and value != values[r.key] and _better(r, have):
+            chosen[r.key], values[r.key] = r, value
     fields: dict[str, FieldRead] = {}
     for key, r in chosen.items():
         if key.startswith("_") or key in (AWARDS_CLAIMED,):
             continue
-        value: Any
-        if key == "studio_team_size" and r.count is not None:
-            value = r.count if r.count > 0 else None
-        else:
-            raw = remove_seal_marks(r.raw) if key == "unit_name" else r.raw
-            value = normalize_field(key, raw)
-        fields[key] = FieldRead(value, r.raw, r.page, r.bbox, r.confidence, r.label)
+        fields[key] = FieldRead(values[key], r.raw, r.page, r.bbox, r.confidence, r.label)
 
     # Bank details written in separate cells (开户银行 | 户名 | 账号) make one value.
     if "bank_account" not in fields or fields["bank_account"].value is None:
@@ -466,6 +502,50 @@ def _combine(reads: list[_Read]) -> dict[str, FieldRead]:
 
     _add_awards(fields, chosen)
     return fields
+
+
+def _better(new: _Read, old: _Read) -> bool:
+    """Of two differing readings of one field (cover and form), whether `new` should win.
+
+    A text layer says what is written: the first page wins, as the truth counts it. Between OCR
+    readings the more certain one wins (a reading under a seal has had its confidence cut).
+    """
+    if min(new.confidence, old.confidence) >= 1.0:
+        return False
+    a, b = _value_of(old), _value_of(new)
+    if isinstance(a, str) and isinstance(b, str) and a != b:
+        # OCR loses characters under a seal or a fold far more often than it invents them:
+        # a reading that is the other with characters missing loses, unless the fuller one
+        # is clearly less certain (a seal's own glyphs read into it).
+        if _is_subsequence(a, b) and new.confidence >= old.confidence - 0.05:
+            return True
+        if _is_subsequence(b, a) and old.confidence >= new.confidence - 0.05:
+            return False
+    return new.confidence > old.confidence + 0.02
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return len(short) < len(long) and all(ch in it for ch in short)
+
+
+# No value starts with Chinese punctuation: a leading mark is a speck or a rule fragment.
+_LEADING_NOISE = re.compile(r"^[\s。，、·]+")
+
+
+def _value_of(r: _Read) -> Any:
+    """The normalised value of a read (None when it holds none)."""
+    if r.key.startswith("_"):
+        return r.raw.strip() or (r.awards or None)
+    if r.key == AWARDS_CLAIMED:
+        return r.awards or None
+    if r.key == "studio_team_size" and r.count is not None:
+        return r.count if r.count > 0 else None
+    # No value starts with punctuation: a leading mark is a ruling fragment or a speck.
+    raw = _LEADING_NOISE.sub("", r.raw)
+    if r.key == "unit_name":
+        raw = remove_seal_marks(raw)
+    return normalize_field(r.key, raw)
 
 
 def _has_content(r: _Read) -> bool:
@@ -490,13 +570,14 @@ def _add_awards(fields: dict[str, FieldRead], chosen: dict[str, _Read]) -> None:
     if raw is None and "achievements" in chosen:
         # 呼和浩特 writes the honours at the end of the achievements cell: "获奖情况：…".
         ach = chosen["achievements"]
-        m = _AWARD_TAIL.search(ach.raw)
+        text = "\n".join(hard_break_text(c) for c in ach.cells) if ach.cells else ach.raw
+        m = _AWARD_TAIL.search(text)
         if m:
             raw, src = m.group(1), ach
     if raw is None or src is None:
         return
     fields[AWARDS_RAW] = FieldRead(raw, raw, src.page, src.bbox, src.confidence, src.label)
-    items = split_claims(raw)
+    items = [t for t in (normalize_text(it) for it in split_claims(raw)) if t]
     fields[AWARDS_CLAIMED] = FieldRead(
         [ClaimedAward(claimed_text=t, year=_year_of(t), page=src.page, bbox=src.bbox, confidence=src.confidence)
          for t in items],
@@ -504,7 +585,11 @@ def _add_awards(fields: dict[str, FieldRead], chosen: dict[str, _Read]) -> None:
 
 
 _NUMBERING = re.compile(r"^\s*(?:\d{1,2}\s*[、.．)）]|[(（]\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]、)\s*")
-_INLINE_NUMBER = re.compile(r"(?<=[。，,；;\s])(?=(?:\d{1,2}\s*[、．]|[(（]\d{1,2}[)）])\s*\S)|(?<=\S)(?=[①-⑳])")
+_INLINE_NUMBER = re.compile(
+    r"(?<=[。，,；;\s])(?=(?:\d{1,2}\s*[、．]|[(（]\d{1,2}[)）])\s*\S)"  # "… 2、…", "；(2)…"
+    r"|(?<=\D)(?=\d{1,2}\s*[、．]\s*(?:19|20)\d{2})"  # "…称号2、2021年…" (a wrapped list)
+    r"|(?<=\S)(?=[①-⑳])"
+)
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
@@ -512,6 +597,8 @@ def split_claims(raw: str) -> list[str]:
     """One honour per item, as written: split at line breaks, ；; and numbering; a comma or 、
     splits only where the next honour starts with its year."""
     items: list[str] = []
+    # OCR reads a "；" between two honours as "：" or ":" now and then: before a year it is one.
+    raw = re.sub(r"[：:](?=\s*(?:19|20)\d{2}\s*年)", "；", raw)
     for line in re.split(r"[\n；;]+", raw):
         # "1、…  2、…" on one line: each number starts an item.
         for numbered in _INLINE_NUMBER.split(line):

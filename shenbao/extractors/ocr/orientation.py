@@ -4,19 +4,19 @@ How a page is read (`read_page`):
 1. Detect text boxes once on the page as given.
 2. Direction: if most of the text length sits in boxes taller than wide, the page lies on its side
    (90 or 270), otherwise it is 0 or 180.
-3. Which way round: the longest few lines are recognised both ways (as they stand and turned 180
-   degrees; or turned 90 / 270 for a page on its side) and the way with the higher mean
-   recognition confidence wins. Upside-down Chinese reads as low-confidence gibberish, so this
-   needs no extra model and works the same for every engine. (The rapidocr wheel's 0/180 line
-   classifier is what flips correct prose lines at 5-8% CER; it is not used.)
+3. Which way round: pieces of the page's longest lines, turned to read horizontally, go to the
+   small 0/180 line classifier (`updown.py`) and the page follows the mean vote. When the vote is
+   not clear (mean P(upside down) within `VOTE_MARGIN` of 0.5, or too few pieces), the longest
+   lines are instead recognised both ways with the engine's own recogniser and the way with the
+   higher mean confidence wins (upside-down Chinese reads as low-confidence gibberish).
 4. Turn the page if needed (and detect again on the turned page), then measure skew as the
    length-weighted median angle of the long text boxes and rotate it away when it is more than
    `MIN_SKEW` and at most `MAX_SKEW` degrees. Boxes are carried through that small rotation
    instead of being detected again.
 5. Recognise every box on the corrected page.
 
-An upright, straight page therefore costs one detection, one recognition pass and a handful of
-extra line recognitions (the probe lines read upside down).
+An upright, straight page therefore costs one detection, one recognition pass and one batch of
+the tiny classifier (~0.1 s).
 
 Conventions: `rotation` is how far the input was turned counter-clockwise to read upright
 (np.rot90 with k = rotation // 90); `skew` is the further counter-clockwise turn in degrees
@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import cv2
 import numpy as np
 
+from shenbao.extractors.ocr import updown
 from shenbao.extractors.ocr.base import PageOcr
 from shenbao.extractors.ocr.geometry import (
     as_rgb,
@@ -50,8 +52,11 @@ from shenbao.extractors.ocr.geometry import (
 
 MIN_SKEW = 0.3  # degrees; below this a rotation blurs more than it straightens
 MAX_SKEW = 10.0  # degrees; beyond this the "skew" is more likely a perspective photo or a mis-measure
-PROBE_LINES = 6  # longest lines recognised both ways to tell 0 from 180 (90 from 270)
-PROBE_CHARS = 12  # ...each cut to its first ~12 characters
+PROBE_LINES = 8  # longest lines that vote on 0 vs 180 (90 vs 270)
+VOTE_MARGIN = 0.3  # classifier vote must be below 0.2 or above 0.8 to be trusted
+MIN_VOTES = 2  # pieces of line needed for a classifier vote
+REC_PROBE_LINES = 4  # fallback: lines recognised both ways...
+PROBE_CHARS = 10  # ...each cut to its first ~10 characters
 _MIN_ASPECT = 1.5  # a box this much longer one way than the other has a direction
 _SKEW_ASPECT = 3.0  # only long lines measure skew well
 _ROTATIONS = (0, 90, 180, 270)
@@ -131,17 +136,20 @@ def text_direction(quads: np.ndarray) -> str | None:
 
 def estimate_skew(quads: np.ndarray, min_length: float = 40.0) -> float:
     """Length-weighted median angle (degrees, `skew` convention) of long horizontal text boxes;
-    0.0 when there are none."""
+    0.0 when fewer than two."""
     angles: list[float] = []
     weights: list[float] = []
     for quad in quads:
         w, h = quad_size(quad)
         if w < _SKEW_ASPECT * h or w < min_length:
             continue
-        angles.append(quad_angle(quad))
+        angle = quad_angle(quad)
+        if abs(angle) > 45.0:  # a line on its side: not this page's skew
+            continue
+        angles.append(angle)
         weights.append(w)
-    if not angles:
-        return 0.0
+    if len(angles) < 2:
+        return 0.0  # one line is too little to turn a whole page by
     order = np.argsort(angles)
     a, wts = np.asarray(angles)[order], np.asarray(weights)[order]
     cum = np.cumsum(wts)
@@ -169,38 +177,67 @@ def _probe_window(crop: np.ndarray, vertical: bool, chars: int = PROBE_CHARS) ->
     return crop[:, : min(w, chars * h)]
 
 
-def decide_rotation(
-    engine: DetRec, bgr: np.ndarray, quads: np.ndarray, probe_lines: int = PROBE_LINES
-) -> tuple[int, dict[int, tuple[str, float]], dict[int, float]]:
-    """Which of 0/90/180/270 makes the page upright. Returns (rotation, readings of probe lines
-    that were read whole and upright (reusable when rotation is 0), mean confidence per candidate)."""
-    direction = text_direction(quads)
-    if direction is None:
-        return 0, {}, {}
-    vertical = direction == "vertical"
-    idx = _probe_indices(quads, vertical, probe_lines)
-    if not idx:
-        return 0, {}, {}  # cannot tell which way round: leave the page as it is
+@dataclass
+class OrientationDecision:
+    rotation: int
+    method: str  # "none" (nothing to go on), "classifier" or "recognizer"
+    score: float  # classifier: mean P(upside down) of the first candidate; recognizer: confidence gap
+    reusable: dict[int, tuple[str, float]] = field(default_factory=dict)  # upright readings of whole lines
+
+
+def _classifier_vote(bgr: np.ndarray, quads: np.ndarray, idx: list[int], vertical: bool, threads: int):
+    """Mean P(upside down) of line pieces turned to the first candidate (0, or 90 for a page on
+    its side); None when the classifier is unavailable or has too few pieces."""
+    if not updown.available():
+        return None
+    pieces: list[np.ndarray] = []
+    for i in idx:
+        crop = crop_quad(bgr, quads[i])
+        if vertical:
+            crop = np.ascontiguousarray(np.rot90(crop, 1))
+        pieces.extend(updown.windows(crop))
+    if len(pieces) < MIN_VOTES:
+        return None
+    return float(np.mean(updown.upside_down_probability(pieces, threads)))
+
+
+def _recognizer_vote(engine: DetRec, bgr: np.ndarray, quads: np.ndarray, idx: list[int], vertical: bool):
+    """(rotation, confidence gap, reusable upright readings): read each probe line's first
+    PROBE_CHARS characters both ways and keep the way with the higher mean confidence."""
     candidates = (90, 270) if vertical else (0, 180)
     crops = [crop_quad(bgr, quads[i]) for i in idx]
     windows = [_probe_window(c, vertical) for c in crops]
     batch = [np.ascontiguousarray(np.rot90(c, rot // 90)) for rot in candidates for c in windows]
     results = engine.recognize_crops(batch)
     n = len(idx)
-    means = {
-        rot: float(np.mean([s for _, s in results[j * n : (j + 1) * n]])) for j, rot in enumerate(candidates)
-    }
     first, second = candidates
+    mean_first = float(np.mean([s for _, s in results[:n]]))
+    mean_second = float(np.mean([s for _, s in results[n:]]))
     # Ties (e.g. lines of digits that read the same upside down) keep the first of the pair.
-    rotation = second if means[second] > means[first] + 1e-3 else first
-    upright: dict[int, tuple[str, float]] = {}
+    rotation = second if mean_second > mean_first + 1e-3 else first
+    reusable: dict[int, tuple[str, float]] = {}
     if rotation == 0:
-        upright = {
-            i: r
-            for i, r, c, win in zip(idx, results[:n], crops, windows, strict=True)
-            if win.shape == c.shape
+        reusable = {
+            i: r for i, r, c, w in zip(idx, results[:n], crops, windows, strict=True) if w.shape == c.shape
         }
-    return rotation, upright, means
+    return rotation, mean_first - mean_second, reusable
+
+
+def decide_rotation(engine: DetRec, bgr: np.ndarray, quads: np.ndarray) -> OrientationDecision:
+    """Which of 0/90/180/270 makes the page upright (see the module docstring)."""
+    direction = text_direction(quads)
+    if direction is None:
+        return OrientationDecision(0, "none", 0.0)
+    vertical = direction == "vertical"
+    idx = _probe_indices(quads, vertical, PROBE_LINES)
+    if not idx:
+        return OrientationDecision(0, "none", 0.0)  # cannot tell which way round: leave it as it is
+    first, second = (90, 270) if vertical else (0, 180)
+    vote = _classifier_vote(bgr, quads, idx, vertical, int(getattr(engine, "threads", 2)))
+    if vote is not None and abs(vote - 0.5) >= VOTE_MARGIN:
+        return OrientationDecision(second if vote > 0.5 else first, "classifier", vote)
+    rotation, gap, reusable = _recognizer_vote(engine, bgr, quads, idx[:REC_PROBE_LINES], vertical)
+    return OrientationDecision(rotation, "recognizer", gap, reusable)
 
 
 def read_page(
@@ -209,7 +246,6 @@ def read_page(
     *,
     orient: bool = True,
     straighten: bool = True,
-    probe_lines: int = PROBE_LINES,
 ) -> PageOcr:
     """Read a page with `engine`: orientation, deskew, recognition (see the module docstring)."""
     t_start = time.perf_counter()
@@ -229,7 +265,8 @@ def read_page(
     rotation, reuse = 0, {}
     if orient and len(quads):
         t = time.perf_counter()
-        rotation, reuse, _ = decide_rotation(engine, small, quads, probe_lines)
+        decision = decide_rotation(engine, small, quads)
+        rotation, reuse = decision.rotation, decision.reusable
         timings["orientation"] = time.perf_counter() - t
         if rotation:
             bgr_full = rotate90(bgr_full, rotation)

@@ -34,6 +34,7 @@ class RapidOcrEngine(DetRecEngine):
         rec_model_path: str | Path | None = None,
         max_side_len: int = DEFAULT_MAX_SIDE_LEN,
         min_score: float = DEFAULT_MIN_SCORE,
+        cpu_mem_arena: bool = True,
     ) -> None:
         super().__init__(max_side_len=max_side_len, min_score=min_score)
         from rapidocr import RapidOCR
@@ -58,6 +59,9 @@ class RapidOcrEngine(DetRecEngine):
                 "Rec.model_path": str(rec_path),
                 "EngineConfig.onnxruntime.intra_op_num_threads": self.threads,
                 "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+                # rapidocr turns ONNX Runtime's memory arena off; on (ORT's and paddleocr's
+                # default) detection takes ~15-20% less CPU for ~0.5 GB more peak memory.
+                "EngineConfig.onnxruntime.enable_cpu_mem_arena": bool(cpu_mem_arena),
             }
         )
         # Load both sessions now: a worker pays start-up once, not on its first page.

@@ -1,0 +1,128 @@
+"""Stages that turn classified pages into the result's fields and awards.
+
+They run after `stage_classify` and only read what it left in the context: which pages are the
+cover and the form, which are honour certificates.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from shenbao.models import FIELD_KEYS, Award, DocumentType, FieldResult, Finding, FindingCode
+from shenbao.pipeline.types import BBox, Page
+
+if TYPE_CHECKING:
+    from shenbao.pipeline.review import PacketContext
+
+# Pages the application form's fields and claimed honours are read from.
+FORM_TYPES = {DocumentType.COVER, DocumentType.APPLICATION_FORM, DocumentType.AWARD_TABLE}
+
+# Which field label a person would look for in the Chinese report.
+_LOW_CONFIDENCE_MESSAGE = "{key} 识别置信度 {confidence:.2f}（“{value}”），请人工核对"
+
+
+def to_result_units(bbox: BBox | None, page: Page) -> list[float] | None:
+    if bbox is None:
+        return None
+    return [round(v * page.unit_scale, 1) for v in bbox]
+
+
+def pages_of(ctx: PacketContext, types: set[DocumentType]) -> list[Page]:
+    assert ctx.packet is not None
+    wanted = {c.page for c in ctx.page_classes if c.type in types}
+    return [p for p in ctx.packet.pages if p.number in wanted]
+
+
+def stage_form(ctx: PacketContext) -> None:
+    """Read the cover and the ruled 申报表 into canonical fields, with page, box and confidence."""
+    from shenbao.extractors.form.reader import AWARDS_CLAIMED, read_form
+
+    pages = pages_of(ctx, FORM_TYPES)
+    if not pages:
+        return
+    by_number = {p.number: p for p in pages}
+    reads = read_form(pages, ctx.result.jurisdiction)
+    claimed = reads.get(AWARDS_CLAIMED)
+    ctx.claimed_awards = list(claimed.value or []) if claimed else []
+    for key, read in reads.items():
+        if key not in FIELD_KEYS or key == "submission_date":
+            continue
+        page = by_number.get(read.page)
+        confidence = round(float(read.confidence), 3)
+        ctx.result.fields[key] = FieldResult(
+            value=read.value,
+            page=read.page,
+            bbox=to_result_units(read.bbox, page) if page else None,
+            confidence=confidence,
+        )
+        if read.value is not None and confidence < ctx.options.low_confidence:
+            ctx.result.findings.append(
+                Finding.make(
+                    FindingCode.LOW_CONFIDENCE,
+                    _LOW_CONFIDENCE_MESSAGE.format(key=read.label or key, confidence=confidence, value=read.value),
+                    fields=[key],
+                    pages=[read.page],
+                )
+            )
+
+
+def stage_awards(ctx: PacketContext) -> None:
+    """Match each claimed honour to a recognised title and link it to its certificate pages."""
+    from shenbao.matchers.honours import load_honours, match_honour
+
+    if not ctx.claimed_awards:
+        return
+    honours = load_honours()
+    jurisdiction = str(ctx.result.jurisdiction) if ctx.result.jurisdiction else None
+    for index, claim in enumerate(ctx.claimed_awards):
+        match = match_honour(claim.claimed_text, honours, jurisdiction)
+        ctx.award_matches.append(match)
+        award = Award(
+            claimed_text=claim.claimed_text,
+            title=match.title,
+            year=claim.year,
+            issuer=claim.issuer or match.issuer,
+            level=match.level,
+            match_score=round(float(match.score), 1),
+            section=claim.section,
+        )
+        ctx.result.awards.append(award)
+        if match.title is None:
+            year = f"（{claim.year}年）" if claim.year else ""
+            ctx.result.findings.append(
+                Finding.make(
+                    FindingCode.AWARD_UNRECOGNISED,
+                    f"{claim.claimed_text}{year} 不在认可荣誉名录中（最接近：{_closest(match)}）",
+                    fields=[f"awards[{index}]"],
+                    pages=[claim.page] if claim.page else [],
+                )
+            )
+    link_certificates(ctx)
+
+
+def _closest(match) -> str:
+    if not match.alternatives:
+        return "无"
+    best = match.alternatives[0]
+    return f"{best.title} {best.score:.0f}分"
+
+
+def link_certificates(ctx: PacketContext) -> None:
+    """Each honour certificate page names an honour; attach it to the claim with that title."""
+    from shenbao.matchers.honours import load_honours
+    from shenbao.matchers.mentions import find_mentions
+
+    assert ctx.packet is not None
+    honours = load_honours()
+    pages = {p.number: p for p in ctx.packet.pages}
+    for document in ctx.result.documents:
+        if document.type != DocumentType.HONOUR_CERTIFICATE:
+            continue
+        text = "".join(pages[n].text.replace("\n", "") for n in document.pages if n in pages)
+        titles = [m.title for m in find_mentions(text, honours) if m.kind == "honour" and m.title]
+        for index, award in enumerate(ctx.result.awards):
+            if award.title and award.title in titles:
+                award.evidence_pages = sorted(set(award.evidence_pages) | set(document.pages))
+                if document.award_index is None:
+                    document.award_index = index
+                break

@@ -1,0 +1,178 @@
+"""read_form: cover + 申报表 pages -> canonical fields with provenance, text layer and scan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shenbao.extractors.form.cover import remove_seal_marks
+from shenbao.extractors.form.reader import AWARDS_CLAIMED, AWARDS_RAW, FieldRead, read_form, split_claims
+from shenbao.pipeline.ingest import ingest
+from shenbao.pipeline.types import Page, PageKind, TextLine
+from tests import _form_builders as fb
+
+ACHIEVEMENTS = (fb.ACHIEVEMENTS_1 + fb.ACHIEVEMENTS_2).replace("\n", "")
+
+EXPECTED = {
+    "unit_name": "山西鑫海重工集团有限公司",
+    "unit_type": "民营企业",
+    "unit_head": "白武林",
+    "unit_head_phone": "0358-8035066",
+    "contact_name": "邹俊峰",
+    "contact_phone": "0358-3761258",
+    "contact_mobile": "13912345678",
+    "email": "rkfov25@126.com",
+    "fax": None,
+    "address": "吕梁市交城县龙凤北大街234号",
+    "postcode": "030500",
+    "bank_account": "交通银行吕梁交城支行 3757175630174952819",
+    "studio_occupation": "焊工",
+    "master_name": "戴勇辉",
+    "master_gender": "男",
+    "master_ethnicity": "汉族",
+    "master_birth": "1984-04",
+    "master_id_number": "141124198404133956",
+    "master_skill_level": "技师",
+    "studio_team_size": 3,
+    "achievements": ACHIEVEMENTS,
+    "fill_date": "2025-05-11",
+}
+PAGE_OF = {"unit_name": 1, "master_name": 1, "fill_date": 1, "studio_occupation": 1, "master_skill_level": 1}
+
+
+@pytest.fixture(scope="module")
+def packet_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pages = [fb.cover_form(), fb.main_form(), fb.continuation_form()]
+    return fb.draw_pdf(tmp_path_factory.mktemp("reader") / "packet.pdf", pages)
+
+
+@pytest.fixture(scope="module")
+def text_pages(packet_pdf: Path) -> list[Page]:
+    return ingest(packet_pdf).pages
+
+
+def values(fields: dict[str, FieldRead]) -> dict[str, object]:
+    return {k: fields[k].value if k in fields else "<absent>" for k in EXPECTED}
+
+
+def test_text_layer_form(text_pages: list[Page]) -> None:
+    assert all(p.kind == PageKind.TEXT for p in text_pages)
+    fields = read_form(text_pages, "lvliang-2025")
+    assert values(fields) == EXPECTED
+    for key, f in fields.items():
+        assert f.confidence == 1.0, key
+        assert f.page == PAGE_OF.get(key, 2), key
+    # the bbox of a value is its text, inside its cell (pt)
+    x0, y0, x1, y1 = fields["contact_mobile"].bbox
+    assert 440 <= x0 < x1 <= 545 and 120 <= y0 < y1 <= 150
+    # the achievements cell goes on over the page break: both parts, in order
+    assert fields["achievements"].raw.endswith("应用。")
+
+
+def test_awards_cell(text_pages: list[Page]) -> None:
+    fields = read_form(text_pages, "lvliang-2025")
+    assert fields[AWARDS_RAW].value == "2011年吕梁技术能手\n享受山西省政府特殊津贴（2013年）"
+    claimed = fields[AWARDS_CLAIMED].value
+    assert [(a.claimed_text, a.year) for a in claimed] == [
+        ("2011年吕梁技术能手", 2011),
+        ("享受山西省政府特殊津贴（2013年）", 2013),
+    ]
+    assert all(a.page == 2 for a in claimed)
+
+
+def test_scanned_form_turned_with_seal(packet_pdf: Path, text_pages: list[Page]) -> None:
+    """The same packet as 200 dpi scans, a little askew, a red seal over the cover's unit line."""
+    scans = []
+    for i, page in enumerate(text_pages):
+        image = fb.render(packet_pdf, i)
+        seal = (470.0, 330.0) if i == 0 else None
+        scans.append(fb.scan_page(page, image, angle=1.2 if i == 1 else 0.0, confidence=0.96, seal=seal))
+    fields = read_form(scans, "lvliang-2025")
+    assert values(fields) == EXPECTED
+    for key, want in EXPECTED.items():
+        f = fields[key]
+        assert f.page == PAGE_OF.get(key, 2), key
+        if want is not None:
+            assert 0.9 <= f.confidence < 1.0, key
+    # confidence: the lowest confidence of the OCR lines the value was read from
+    phone_lines = [ln for ln in scans[1].lines if ln.text == "13912345678"]
+    assert fields["contact_mobile"].confidence == min(ln.confidence for ln in phone_lines)
+    # bbox in the scan's pixels, around the value's line
+    x0, y0, x1, y1 = fields["contact_mobile"].bbox
+    line = phone_lines[0]
+    assert abs(x0 - line.bbox[0]) < 3 and abs(y1 - line.bbox[3]) < 3
+
+
+def test_award_tables_with_sections(tmp_path: Path) -> None:
+    path = fb.draw_pdf(tmp_path / "awards.pdf", [fb.award_table_form()])
+    fields = read_form(ingest(path).pages, "wuhan-2024")
+    claimed = fields[AWARDS_CLAIMED].value
+    assert [(a.claimed_text, a.year, a.section, a.issuer) for a in claimed] == [
+        ("湖北省技能大师", 2016, "省部级获奖情况", "湖北省人社厅"),
+        ("“武汉工匠”", 2019, "其它获奖情况", "武汉市人民政府"),
+        ("武汉市首席技师", 2021, "其它获奖情况", "武汉市人社局"),
+    ]
+    assert fields[AWARDS_RAW].value.splitlines()[0] == "湖北省技能大师"
+
+
+def test_header_row_and_two_level_header(tmp_path: Path) -> None:
+    path = fb.draw_pdf(tmp_path / "header.pdf", [fb.header_row_form()])
+    fields = read_form(ingest(path).pages)
+    got = {k: fields[k].value for k in ("master_name", "master_gender", "master_birth", "master_political",
+                                        "contact_name", "contact_phone")}
+    assert got == {
+        "master_name": "王建国",
+        "master_gender": "男",
+        "master_birth": "1979-03-01",
+        "master_political": "群众",
+        "contact_name": "刘利林",
+        "contact_phone": "023-37651781",
+    }
+
+
+def test_page_without_image_or_rules_reads_label_lines() -> None:
+    """An OCR'd page whose image is gone: its "label：value" lines are still read."""
+    lines = [
+        TextLine("申报单位：", (100, 100, 200, 130), 0.99),
+        TextLine("吕梁华信化工有限公司", (300, 100, 560, 130), 0.95),
+        TextLine("领办人姓名：梁英娟", (100, 200, 330, 230), 0.9),
+        TextLine("长期从事化工总控工工作：经验丰富", (100, 300, 600, 330), 0.9),
+    ]
+    page = Page(number=3, kind=PageKind.SCAN, source="x", width=1654, height=2339, lines=lines)
+    fields = read_form([page])
+    assert fields["unit_name"].value == "吕梁华信化工有限公司"
+    assert fields["unit_name"].confidence == 0.95
+    assert fields["master_name"].value == "梁英娟"
+    assert fields["master_name"].bbox[0] > 200  # the value's part of the line, not the label's
+    assert set(fields) == {"unit_name", "master_name"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "items"),
+    [
+        ("1、2012年荣获巴渝青年技能之星\n2、先进工作者（2018年）", ["2012年荣获巴渝青年技能之星", "先进工作者（2018年）"]),
+        ("2015年被授予“吉林省首席技师”荣誉称号；2017年吉林省劳动模范", ["2015年被授予“吉林省首席技师”荣誉称号", "2017年吉林省劳动模范"]),
+        ("2013年荣获长春市首席技师：2016年长春市技术能手", ["2013年荣获长春市首席技师", "2016年长春市技术能手"]),
+        ("①全国技术能手（2019年）②三晋技术能手", ["全国技术能手（2019年）", "三晋技术能手"]),
+        ("1、2015年长春市技术能手2、2021年吉林省劳动模范", ["2015年长春市技术能手", "2021年吉林省劳动模范"]),
+        ("2011年A、2013年B。", ["2011年A", "2013年B"]),
+        ("获第12、13届大赛一等奖", ["获第12、13届大赛一等奖"]),
+        ("无", []),
+    ],
+)
+def test_split_claims(raw: str, items: list[str]) -> None:
+    assert split_claims(raw) == items
+
+
+@pytest.mark.parametrize(
+    ("text", "clean"),
+    [
+        ("山西鑫海重工集团有限公司（公章）", "山西鑫海重工集团有限公司"),
+        ("呼和浩特晋锐餐饮管理有限（公公司章）", "呼和浩特晋锐餐饮管理有限公司"),  # glyphs interleaved by x
+        ("吕梁市恒昌重工有限责任公司公章）", "吕梁市恒昌重工有限责任公司"),  # OCR lost a bracket
+        ("中国章程研究会", "中国章程研究会"),
+    ],
+)
+def test_remove_seal_marks(text: str, clean: str) -> None:
+    assert remove_seal_marks(text) == clean
