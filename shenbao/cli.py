@@ -22,6 +22,10 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="shenbao 申�
 console = Console(stderr=True)
 
 EngineOpt = Annotated[str, typer.Option("--engine", help="OCR engine: default, rapidocr, paddleocr")]
+OcrCacheOpt = Annotated[
+    Path | None,
+    typer.Option("--ocr-cache", envvar="SHENBAO_OCR_CACHE", help="folder that keeps OCR output for re-runs"),
+]
 JurisdictionOpt = Annotated[
     Jurisdiction | None, typer.Option("--jurisdiction", help="force the rule pack for every packet")
 ]
@@ -51,13 +55,14 @@ def review(
     out: Annotated[Path, typer.Option("--out", help="results folder")],
     engine: EngineOpt = "default",
     jurisdiction: JurisdictionOpt = None,
+    ocr_cache: OcrCacheOpt = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Review one packet and write OUT/<packet_id>/result.json."""
     _setup_logging(verbose)
     if not packet.exists():
         _fail(f"{packet}: 文件不存在 / no such file")
-    ctx = review_packet(packet, ReviewOptions(engine=engine, jurisdiction=jurisdiction))
+    ctx = review_packet(packet, ReviewOptions(engine=engine, jurisdiction=jurisdiction, ocr_cache=ocr_cache))
     target = write_result(out, ctx.result)
     for problem in ctx.problems:
         console.print(f"[yellow]{ctx.result.packet_id}:[/yellow] {problem}")
@@ -72,6 +77,7 @@ def batch(
     registry: Annotated[Path | None, typer.Option("--registry", help="CSV of existing studio leaders")] = None,
     engine: EngineOpt = "default",
     jurisdiction: JurisdictionOpt = None,
+    ocr_cache: OcrCacheOpt = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Review every packet in a folder; write OUT/<packet_id>/result.json and OUT/batch.json."""
@@ -96,7 +102,7 @@ def batch(
 
         try:
             summary = run_batch(
-                input_dir, out, ReviewOptions(engine=engine, jurisdiction=jurisdiction),
+                input_dir, out, ReviewOptions(engine=engine, jurisdiction=jurisdiction, ocr_cache=ocr_cache),
                 manifest=manifest_table, registry=registry_table, batch_checks=BATCH_CHECKS,
                 on_packet=advance, packets=packets,
             )

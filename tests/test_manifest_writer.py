@@ -9,10 +9,12 @@ from shenbao.pipeline.batch_checks import check_duplicate_applicants
 from shenbao.pipeline.manifest import TableError, read_manifest, read_registry
 from shenbao.pipeline.writer import write_file_atomic, write_packet_dir
 
-MANIFEST = "packet_id,jurisdiction,received_at,recommender\n" \
-    "a-1,wuhan-2024,2024-06-30T23:59:00,武汉市江岸区人社局\n" \
-    "a-2,mars,2024-07-01,某局\n" \
+MANIFEST = (
+    "packet_id,jurisdiction,received_at,recommender\n"
+    "a-1,wuhan-2024,2024-06-30T23:59:00,武汉市江岸区人社局\n"
+    "a-2,mars,2024-07-01,某局\n"
     "a-3,hohhot,not a date,\n"
+)
 
 
 def test_manifest_utf8_with_bom_and_bad_rows(tmp_path) -> None:
@@ -43,16 +45,18 @@ def test_manifest_without_packet_id_column_is_refused(tmp_path) -> None:
 
 def test_registry_upper_cases_id_numbers(tmp_path) -> None:
     path = tmp_path / "registry.csv"
-    path.write_text("name,id_number,jurisdiction,studio,year\n张三,11010519491231002x,hohhot,张三工作室,2019\n", "utf-8")
+    path.write_text(
+        "name,id_number,jurisdiction,studio,year\n张三,11010519491231002x,hohhot,张三工作室,2019\n", "utf-8"
+    )
     entry = read_registry(path).rows[0]
     assert entry.id_number == "11010519491231002X" and entry.year == 2019
 
 
 def test_packet_dir_is_replaced_whole(tmp_path) -> None:
     target = tmp_path / "out" / "p1"
-    write_packet_dir(target, {"result.json": "{\"v\": 1}", "extra.txt": "old"})
-    write_packet_dir(target, {"result.json": "{\"v\": 2}"})
-    assert (target / "result.json").read_text() == "{\"v\": 2}"
+    write_packet_dir(target, {"result.json": '{"v": 1}', "extra.txt": "old"})
+    write_packet_dir(target, {"result.json": '{"v": 2}'})
+    assert (target / "result.json").read_text() == '{"v": 2}'
     assert not (target / "extra.txt").exists()  # no mix of old and new outputs
     assert [p.name for p in target.parent.iterdir()] == ["p1"]  # no temp folders left
 
@@ -80,7 +84,8 @@ def _result(packet_id: str, id_number: str | None) -> Result:
 def test_duplicate_applicants_in_batch_and_registry(tmp_path) -> None:
     registry_path = tmp_path / "registry.csv"
     registry_path.write_text(
-        "name,id_number,jurisdiction,studio,year\n李四,110105194912310029,hohhot,李四技能大师工作室,2018\n", "utf-8"
+        "name,id_number,jurisdiction,studio,year\n李四,110105194912310029,hohhot,李四技能大师工作室,2018\n",
+        "utf-8",
     )
     results = [
         _result("p1", "11010519491231002X"),

@@ -23,12 +23,25 @@ EXAMPLE = {
         "fax": {"value": None},
     },
     "awards": [
-        {"claimed_text": "三晋技术能乎", "title": "三晋技术能手", "year": 2019, "issuer": "山西省人力资源和社会保障厅",
-         "level": "provincial", "match_score": 91.7, "evidence_pages": [8]}
+        {
+            "claimed_text": "三晋技术能乎",
+            "title": "三晋技术能手",
+            "year": 2019,
+            "issuer": "山西省人力资源和社会保障厅",
+            "level": "provincial",
+            "match_score": 91.7,
+            "evidence_pages": [8],
+        }
     ],
     "findings": [
-        {"code": "ID_BIRTH_MISMATCH", "severity": "error", "fields": ["master_birth", "master_id_number"],
-         "documents": [], "pages": [2, 6], "message": "出生年月 1979-03 与身份证号中的出生日期 1979-08-12 不一致"}
+        {
+            "code": "ID_BIRTH_MISMATCH",
+            "severity": "error",
+            "fields": ["master_birth", "master_id_number"],
+            "documents": [],
+            "pages": [2, 6],
+            "message": "出生年月 1979-03 与身份证号中的出生日期 1979-08-12 不一致",
+        }
     ],
 }
 
@@ -63,7 +76,9 @@ def test_finding_severity_follows_the_code_table() -> None:
     assert severity_of(FindingCode.AWARD_UNRECOGNISED) == Severity.WARNING
     assert severity_of(FindingCode.LOW_CONFIDENCE) == Severity.INFO
     assert severity_of(FindingCode.UNREADABLE_INPUT) == Severity.ERROR
-    finding = Finding.make(FindingCode.TEXT_LENGTH, "事迹材料 1402 字，少于 1500 字", fields=["deeds_material"])
+    finding = Finding.make(
+        FindingCode.TEXT_LENGTH, "事迹材料 1402 字，少于 1500 字", fields=["deeds_material"]
+    )
     assert finding.severity == "warning"
 
 

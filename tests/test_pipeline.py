@@ -31,8 +31,12 @@ def text_batch(tmp_path_factory) -> tuple[Path, Path, list]:
     first = built[0]
     built.append(
         build_packet(
-            PacketSpec("t-dup", "lvliang-2025", seed=13, person=first.person, inject=("DUPLICATE_APPLICANT",)),
-            packets, "text_pdf", truth_dir=truth,
+            PacketSpec(
+                "t-dup", "lvliang-2025", seed=13, person=first.person, inject=("DUPLICATE_APPLICANT",)
+            ),
+            packets,
+            "text_pdf",
+            truth_dir=truth,
         )
     )
     write_manifest(built, root / "manifest.csv")
@@ -43,8 +47,16 @@ def text_batch(tmp_path_factory) -> tuple[Path, Path, list]:
 def _run_batch(root: Path, out: Path):
     return runner.invoke(
         app,
-        ["batch", str(root / "packets"), "--out", str(out),
-         "--manifest", str(root / "manifest.csv"), "--registry", str(root / "registry.csv")],
+        [
+            "batch",
+            str(root / "packets"),
+            "--out",
+            str(out),
+            "--manifest",
+            str(root / "manifest.csv"),
+            "--registry",
+            str(root / "registry.csv"),
+        ],
     )
 
 

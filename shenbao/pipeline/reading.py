@@ -59,7 +59,9 @@ def stage_form(ctx: PacketContext) -> None:
             ctx.result.findings.append(
                 Finding.make(
                     FindingCode.LOW_CONFIDENCE,
-                    _LOW_CONFIDENCE_MESSAGE.format(key=read.label or key, confidence=confidence, value=read.value),
+                    _LOW_CONFIDENCE_MESSAGE.format(
+                        key=read.label or key, confidence=confidence, value=read.value
+                    ),
                     fields=[key],
                     pages=[read.page],
                 )

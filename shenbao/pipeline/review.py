@@ -32,6 +32,7 @@ class ReviewOptions:
     engine: str = "default"
     jurisdiction: Jurisdiction | None = None  # forced from the command line, beats everything
     low_confidence: float = 0.80  # fields read below this OCR confidence get LOW_CONFIDENCE
+    ocr_cache: Path | None = None  # keep OCR output here so re-runs of unchanged pages cost nothing
 
 
 @dataclass
@@ -54,7 +55,12 @@ class PacketContext:
         if self.engine is None:
             from shenbao.extractors.ocr import get_engine
 
-            self.engine = get_engine(self.options.engine)
+            engine = get_engine(self.options.engine)
+            if self.options.ocr_cache is not None:
+                from shenbao.pipeline.ocr_cache import CachedEngine
+
+                engine = CachedEngine(engine, self.options.ocr_cache)
+            self.engine = engine
         return self.engine
 
 

@@ -21,6 +21,7 @@ from shenbao.extractors.ocr import paddle_models
 from shenbao.extractors.ocr.detrec import (
     DEFAULT_MAX_SIDE_LEN,
     DEFAULT_MIN_SCORE,
+    PAGE_HANDLING,
     DetRecEngine,
     threads_option,
 )
@@ -114,7 +115,8 @@ class PaddleOcrEngine(DetRecEngine):
 
         return (
             f"paddleocr {version('paddleocr')} paddlex {version('paddlex')} onnxruntime "
-            f"det={self.dirs.det_name}@{self.dirs.det_dir} rec={self.dirs.rec_name}@{self.dirs.rec_dir}"
+            f"det={self.dirs.det_name}@{self.dirs.det_dir} rec={self.dirs.rec_name}@{self.dirs.rec_dir} "
+            f"max_side={self.max_side_len} min_score={self.min_score} {PAGE_HANDLING}"
         )
 
     def detect(self, bgr: np.ndarray) -> np.ndarray:

@@ -14,6 +14,7 @@ import numpy as np
 from shenbao.extractors.ocr.detrec import (
     DEFAULT_MAX_SIDE_LEN,
     DEFAULT_MIN_SCORE,
+    PAGE_HANDLING,
     DetRecEngine,
     threads_option,
 )
@@ -73,7 +74,10 @@ class RapidOcrEngine(DetRecEngine):
     def version(self) -> str:
         from importlib.metadata import version
 
-        return f"rapidocr {version('rapidocr')} det={self.det_model_path.name} rec={self.rec_model_path.name}"
+        return (
+            f"rapidocr {version('rapidocr')} det={self.det_model_path.name} rec={self.rec_model_path.name} "
+            f"max_side={self.max_side_len} min_score={self.min_score} {PAGE_HANDLING}"
+        )
 
     def detect(self, bgr: np.ndarray) -> np.ndarray:
         out = self._det(bgr)

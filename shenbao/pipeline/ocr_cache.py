@@ -1,0 +1,58 @@
+"""An OCR engine wrapper that keeps what it read on disk, keyed by the page image and the engine.
+
+Re-running a batch over unchanged packets (a reviewer asks for a fresh report, a rule pack is
+updated) then costs no OCR at all. The key is the exact pixel content plus the engine's version,
+so a different model, or a page rendered differently, is read afresh rather than replayed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from shenbao.extractors.ocr.base import OcrEngine, PageOcr
+from shenbao.extractors.ocr.recorded import image_key, page_from_json, page_to_json
+from shenbao.pipeline.types import TextLine
+
+
+class CachedEngine(OcrEngine):
+    def __init__(self, inner: OcrEngine, directory: Path) -> None:
+        self.inner = inner
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.name = inner.name
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def version(self) -> str:
+        return self.inner.version
+
+    def _path(self, image: np.ndarray) -> Path:
+        engine = hashlib.sha1(self.inner.version.encode()).hexdigest()[:12]
+        return self.directory / engine / f"{image_key(image)}.json"
+
+    def recognize(self, image: np.ndarray) -> list[TextLine]:
+        return self.inner.recognize(image)
+
+    def read_page(self, image: np.ndarray) -> PageOcr:
+        path = self._path(image)
+        if path.is_file():
+            try:
+                page = page_from_json(json.loads(path.read_text(encoding="utf-8")))
+            except (ValueError, KeyError, TypeError):
+                page = None  # a damaged cache entry is read again, not trusted
+            if page is not None:
+                self.hits += 1
+                return page
+        self.misses += 1
+        page = self.inner.read_page(image)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(page_to_json(page), ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+        return page

@@ -1,0 +1,147 @@
+"""Chinese names a reviewer reads instead of the contract's keys and codes."""
+
+from __future__ import annotations
+
+import re
+
+FIELD_LABELS: dict[str, str] = {
+    "unit_name": "申报单位名称",
+    "unit_type": "单位性质",
+    "unit_credit_code": "统一社会信用代码",
+    "unit_is_central_soe": "是否央企",
+    "unit_head": "单位负责人",
+    "unit_head_phone": "负责人办公电话",
+    "contact_name": "联系人",
+    "contact_phone": "联系人办公电话",
+    "contact_mobile": "联系人手机",
+    "email": "电子邮箱",
+    "fax": "传真",
+    "address": "通讯地址",
+    "postcode": "邮政编码",
+    "bank_account": "开户银行及账号",
+    "is_plaqued": "是否已经授牌",
+    "studio_name": "工作室名称",
+    "studio_occupation": "工作室职业（工种）",
+    "master_name": "技能大师姓名",
+    "master_gender": "性别",
+    "master_ethnicity": "民族",
+    "master_birth": "出生年月",
+    "master_work_start": "参加工作时间",
+    "master_political": "政治面貌",
+    "master_id_number": "身份证号",
+    "master_employer_title": "工作单位及职务",
+    "master_industry": "所属行业",
+    "master_occupation": "从事职业（工种）",
+    "master_skill_level": "职业技能等级",
+    "master_phone": "大师联系电话",
+    "studio_location": "工作室地点",
+    "studio_area_m2": "工作室面积（㎡）",
+    "studio_team_size": "工作室人数",
+    "studio_facilities": "工作室基本设施",
+    "achievements": "技能大师工作业绩",
+    "fund_use": "资金用途及预期效果",
+    "fill_date": "填报时间",
+    "submission_date": "收件日期",
+    "training_fund_total": "职工教育经费总额（元）",
+    "training_fund_high_skill": "高技能人才培养经费（元）",
+}
+
+DOCUMENT_LABELS: dict[str, str] = {
+    "cover": "封面",
+    "application_form": "申报表",
+    "award_table": "获奖情况表",
+    "summary_table": "汇总表 / 一览表",
+    "application_report": "申报报告 / 申报书",
+    "commitment_letter": "真实性承诺书",
+    "id_card": "身份证",
+    "qualification_certificate": "职业资格 / 技能等级证书",
+    "title_certificate": "职称证书",
+    "honour_certificate": "荣誉证书",
+    "business_license": "营业执照",
+    "training_fund_proof": "职工教育经费证明",
+    "police_opinion": "公安部门意见",
+    "integrity_statement": "党风廉政“一票否决”情况说明",
+    "site_photos": "三室一场照片",
+    "deeds_material": "事迹材料",
+    "education_certificate": "学历证书",
+    "work_photo": "工作照片",
+    "recommendation_report": "推荐报告",
+    "other": "其他材料",
+}
+
+FINDING_LABELS: dict[str, str] = {
+    "MISSING_FIELD": "必填项为空",
+    "MISSING_DOCUMENT": "缺少必需材料",
+    "ID_CHECKSUM_INVALID": "身份证号校验失败",
+    "ID_BIRTH_MISMATCH": "出生日期与身份证号不符",
+    "ID_GENDER_MISMATCH": "性别与身份证号不符",
+    "NAME_MISMATCH": "证件姓名与申报表不符",
+    "ID_NUMBER_MISMATCH": "证件号码与申报表不符",
+    "AWARD_UNRECOGNISED": "荣誉未在认可名录中",
+    "AWARD_NO_EVIDENCE": "荣誉缺少证书",
+    "AWARD_HOLDER_MISMATCH": "荣誉证书持有人不符",
+    "AWARD_YEAR_MISMATCH": "荣誉年份不符",
+    "AWARD_ORDER": "荣誉未按时间顺序填写",
+    "NO_QUALIFYING_HONOUR": "无符合条件的荣誉",
+    "SKILL_LEVEL_INSUFFICIENT": "技能等级未达要求",
+    "SKILL_LEVEL_MISMATCH": "技能等级与证书不符",
+    "CREDIT_CODE_INVALID": "统一社会信用代码无效",
+    "TEAM_SIZE_OUT_OF_RANGE": "团队人数超出范围",
+    "TRAINING_FUND_BELOW_MIN": "高技能人才培养经费不足50%",
+    "SUBMITTED_LATE": "逾期报送",
+    "SUBMITTED_OUTSIDE_WINDOW": "未在受理期内报送",
+    "DUPLICATE_APPLICANT": "重复申报",
+    "STUDIO_NAME_FORMAT": "工作室名称格式不符",
+    "WORK_START_IMPLAUSIBLE": "参加工作时间不合理",
+    "CONTACT_INVALID": "联系方式格式有误",
+    "TEXT_LENGTH": "字数不符合要求",
+    "SUMMARY_MISMATCH": "汇总表与申报表不一致",
+    "LOW_CONFIDENCE": "识别置信度低",
+    "UNREADABLE_INPUT": "文件无法读取",
+}
+
+SEVERITY_LABELS: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
+
+JURISDICTION_LABELS: dict[str, str] = {
+    "lvliang-2025": "吕梁市（2025年）",
+    "hohhot": "呼和浩特市",
+    "changchun-2025": "长春市（2025年）",
+    "wuhan-2024": "武汉市（2024年）",
+    "liangping-2023": "重庆市梁平区（2023年）",
+}
+
+_AWARD_REF = re.compile(r"^awards\[(\d+)\]$")
+
+
+def award_index(ref: str) -> int | None:
+    """`awards[3]` -> 3 (the corpus names one award of a finding this way); else None."""
+    m = _AWARD_REF.match(ref)
+    return int(m.group(1)) if m else None
+
+
+def field_label(key: str) -> str:
+    index = award_index(key)
+    if index is not None:
+        return f"荣誉 {index + 1}"
+    if key == "awards":
+        return "全部荣誉"
+    return FIELD_LABELS.get(key, key)
+
+
+def document_label(doc_type: str) -> str:
+    return DOCUMENT_LABELS.get(doc_type, doc_type)
+
+
+def finding_label(code: str) -> str:
+    return FINDING_LABELS.get(code, code)
+
+
+def severity_label(severity: str) -> str:
+    return SEVERITY_LABELS.get(severity, severity)
+
+
+def jurisdiction_label(jurisdiction: str | None) -> str:
+    if not jurisdiction:
+        return "未识别"
+    return JURISDICTION_LABELS.get(jurisdiction, jurisdiction)
