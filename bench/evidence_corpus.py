@@ -176,10 +176,10 @@ def checks(truth: dict, evidence: Any) -> list[tuple[str, str, bool, str]]:
         ref = f"awards[{i}]"
         holder_bad = any(ref in f["fields"] for f in _findings(truth, "AWARD_HOLDER_MISMATCH"))
         year_bad = any(ref in f["fields"] for f in _findings(truth, "AWARD_YEAR_MISMATCH"))
-        add("honour_certificate", "holder", val(hc.holder), name, holder_bad)
-        add("honour_certificate", "title", hc.title, awards[i].get("title"))
-        add("honour_certificate", "year", val(hc.year), awards[i].get("year"), year_bad)
-        out.append(("honour_certificate", "issuer", hc.issuer is not None, repr(val(hc.issuer))))
+        add("honour_certificate", f"holder p{hc.pages[0]}", val(hc.holder), name, holder_bad)
+        add("honour_certificate", f"title p{hc.pages[0]}", hc.title, awards[i].get("title"))
+        add("honour_certificate", f"year p{hc.pages[0]}", val(hc.year), awards[i].get("year"), year_bad)
+        out.append(("honour_certificate", f"issuer p{hc.pages[0]}", hc.issuer is not None, repr(val(hc.issuer))))
     for lic in evidence.business_licenses:
         code = _field(truth, "unit_credit_code")
         if code is not None:
@@ -275,7 +275,7 @@ def main() -> int:
         evidence = read_evidence(packet.pages, documents)
         for doc, what, ok, detail in checks(truth, evidence):
             per[(doc, fmt)]["ok" if ok else "bad"] += 1
-            per_check[(doc, what)]["ok" if ok else "bad"] += 1
+            per_check[(doc, what.split(" ")[0])]["ok" if ok else "bad"] += 1
             if not ok and args.details:
                 print(f"  {pid} {doc}.{what}: {detail}")
         for d in truth["documents"]:

@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from shenbao.extractors.form.labels import compact  # noqa: E402
-from shenbao.extractors.form.reader import AWARDS_CLAIMED, read_form  # noqa: E402
+from shenbao.extractors.form.reader import AWARDS_CLAIMED, read_form, read_label_fields  # noqa: E402
 from shenbao.pipeline.ingest import ingest  # noqa: E402
 from shenbao.pipeline.types import IngestError, Page, PageKind, TextLine  # noqa: E402
 
@@ -96,7 +96,7 @@ def scored_keys(truth: dict) -> dict[str, object]:
     return out
 
 
-def fixture_packets(n: int, fmt: str, out: Path) -> list[tuple[str, Path, dict]]:
+def fixture_packets(n: int, fmt: str, out: Path, degrade: str = "scan") -> list[tuple[str, Path, dict]]:
     """Packets from the project's own synthetic builder (other names, wordings and layout
     code than the corpus): n per jurisdiction, every other one with a 工作业绩 that runs on
     to the next page."""
@@ -106,8 +106,8 @@ def fixture_packets(n: int, fmt: str, out: Path) -> list[tuple[str, Path, dict]]
     for j in JURISDICTIONS:
         for seed in range(n):
             long = seed % 2 == 1 and j != "liangping-2023"  # 梁平 caps 业绩 at 300字
-            spec = PacketSpec(f"fx-{fmt}-{j}-{seed}", j, seed=1000 + seed, long_achievements=long)
-            b = build_packet(spec, out, fmt, degrade="scan")
+            spec = PacketSpec(f"fx-{fmt}-{degrade}-{j}-{seed}", j, seed=1000 + seed, long_achievements=long)
+            b = build_packet(spec, out, fmt, degrade=degrade)
             built.append((b.packet_id, b.path, b.truth))
     return built
 
@@ -126,6 +126,7 @@ def main() -> int:
     ap.add_argument("--fixtures", type=int, default=0,
                     help="instead of the corpus: N synthetic packets per jurisdiction (shenbao.fixtures)")
     ap.add_argument("--fixture-format", default="text_pdf")
+    ap.add_argument("--degrade", default="scan", help="fixture scan profile: light, scan, heavy, photo")
     args = ap.parse_args()
 
     per_group: dict[tuple[str, str], Counter] = defaultdict(Counter)
@@ -137,7 +138,7 @@ def main() -> int:
         import tempfile
 
         tmp = Path(tempfile.mkdtemp(prefix="form_fx_"))
-        items = fixture_packets(args.fixtures, args.fixture_format, tmp)
+        items = fixture_packets(args.fixtures, args.fixture_format, tmp, args.degrade)
     else:
         items = []
         for truth_file in sorted((args.corpus / "truth").glob("*.json")):
@@ -180,6 +181,17 @@ def main() -> int:
             continue
         fields = read_form(pages, jur)
         expected = scored_keys(truth)
+        # The 申报书's 申办工作室名称 line (studio_name), read by read_label_fields.
+        studio = truth["fields"].get("studio_name")
+        report_pages = [p for d in truth["documents"] if d["type"] == "application_report" for p in d["pages"]]
+        if studio and studio.get("page") in report_pages:
+            prose = [p for p in packet.pages if p.number in report_pages]
+            if all(p.kind != PageKind.SCAN or cached_lines(args.ocr, pid, p) is not None for p in prose):
+                for p in prose:
+                    if p.kind == PageKind.SCAN:
+                        p.lines = cached_lines(args.ocr, pid, p) or []
+                fields.update(read_label_fields(prose, {"studio_name"}, jur))
+                expected["studio_name"] = studio["value"]
         page_text = compact("".join(ln.text for p in pages for ln in p.lines))
         for key, want in expected.items():
             got = fields[key].value if key in fields else None

@@ -257,14 +257,18 @@ def award_table_form() -> FormPage:
 
 def header_row_form() -> FormPage:
     """Labels in a header row with their values in the row below; a two-level header: a
-    row-spanning group label ("联系人") to the left of sub-labels."""
+    row-spanning group label ("联系人") to the left of sub-labels; two labels side by side
+    with their values below them."""
     xs = [50, 150, 260, 380, 545]
-    ys = edges(60, [28, 28, 28, 28])
+    ys = edges(60, [28, 28, 28, 28, 28, 44])
     F = FormCell
     cells = [
         F(0, 0, 1, 1, "技能大师姓名"), F(0, 1, 1, 2, "性别"), F(0, 2, 1, 3, "出生日期"), F(0, 3, 1, 4, "政治面貌"),
         F(1, 0, 2, 1, "王建国"), F(1, 1, 2, 2, "男"), F(1, 2, 2, 3, "1979-03-01"), F(1, 3, 2, 4, "群众"),
         F(2, 0, 4, 1, "联系人"), F(2, 1, 3, 2, "姓名"), F(2, 2, 3, 4, "刘利林"),
         F(3, 1, 4, 2, "办公电话"), F(3, 2, 4, 4, "023-37651781"),
+        # two labels side by side, each with its value below
+        F(4, 0, 5, 2, "工作室基本设施"), F(4, 2, 5, 4, "工作室人员"),
+        F(5, 0, 6, 2, "实训车间一间，\n设备20台套。"), F(5, 2, 6, 4, "共3人：甲乙、丙丁、戊己"),
     ]
     return FormPage(tables=[Table(xs, ys, cells)])

@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 
 from shenbao.extractors.form.cover import remove_seal_marks
-from shenbao.extractors.form.reader import AWARDS_CLAIMED, AWARDS_RAW, FieldRead, read_form, split_claims
+from shenbao.extractors.form.labels import LabelTable
+from shenbao.extractors.form.reader import (
+    AWARDS_CLAIMED,
+    AWARDS_RAW,
+    FieldRead,
+    read_form,
+    read_label_fields,
+    split_claims,
+)
 from shenbao.pipeline.ingest import ingest
 from shenbao.pipeline.types import Page, PageKind, TextLine
 from tests import _form_builders as fb
@@ -120,7 +128,7 @@ def test_header_row_and_two_level_header(tmp_path: Path) -> None:
     path = fb.draw_pdf(tmp_path / "header.pdf", [fb.header_row_form()])
     fields = read_form(ingest(path).pages)
     got = {k: fields[k].value for k in ("master_name", "master_gender", "master_birth", "master_political",
-                                        "contact_name", "contact_phone")}
+                                        "contact_name", "contact_phone", "studio_facilities", "studio_team_size")}
     assert got == {
         "master_name": "王建国",
         "master_gender": "男",
@@ -128,6 +136,8 @@ def test_header_row_and_two_level_header(tmp_path: Path) -> None:
         "master_political": "群众",
         "contact_name": "刘利林",
         "contact_phone": "023-37651781",
+        "studio_facilities": "实训车间一间，设备20台套。",
+        "studio_team_size": 3,
     }
 
 
@@ -176,3 +186,39 @@ def test_split_claims(raw: str, items: list[str]) -> None:
 )
 def test_remove_seal_marks(text: str, clean: str) -> None:
     assert remove_seal_marks(text) == clean
+
+
+def test_studio_name_from_report_lines() -> None:
+    lines = [
+        TextLine("呼和浩特市技能大师工作室申报书", (300, 100, 900, 140), 0.99),
+        TextLine("一、申办工作室名称及职业（工种）", (150, 200, 700, 240), 0.99),
+        TextLine("申办工作室名称：", (150, 260, 420, 300), 0.98),
+        TextLine("呼和浩特市严静莉技能大师工作室", (430, 260, 900, 300), 0.97),
+        TextLine("职业（工种）：中式烹调师", (150, 320, 560, 360), 0.99),
+    ]
+    page = Page(number=6, kind=PageKind.SCAN, source="x", width=1654, height=2339, lines=lines)
+    fields = read_label_fields([page], {"studio_name"})
+    assert set(fields) == {"studio_name"}
+    assert fields["studio_name"].value == "呼和浩特市严静莉技能大师工作室"
+    assert fields["studio_name"].page == 6
+
+
+def test_jurisdiction_entries_come_first(tmp_path: Path) -> None:
+    """A label that means another field in one notice's form: its jurisdiction entry wins there."""
+    yaml_text = """
+fields:
+  - key: master_phone
+    aliases: [联系电话]
+  - key: master_name
+    aliases: [技能大师姓名]
+sections: []
+jurisdictions:
+  test-j:
+    - key: contact_phone
+      aliases: [联系电话]
+"""
+    path = tmp_path / "labels.yaml"
+    path.write_text(yaml_text, encoding="utf-8")
+    table = LabelTable.load(path)
+    assert table.match("联系电话").resolve([]) == "master_phone"
+    assert table.match("联系电话", "test-j").resolve([]) == "contact_phone"

@@ -23,7 +23,10 @@ def text_batch(tmp_path_factory) -> tuple[Path, Path, list]:
     packets.mkdir()
     built = [
         build_packet(PacketSpec("t-lvl", "lvliang-2025", seed=11), packets, "text_pdf", truth_dir=truth),
-        build_packet(PacketSpec("t-whu", "wuhan-2024", seed=12), packets, "text_pdf", truth_dir=truth),
+        build_packet(
+            PacketSpec("t-whu", "wuhan-2024", seed=12, inject=("AWARD_UNRECOGNISED",)),
+            packets, "text_pdf", truth_dir=truth,
+        ),
         build_unreadable("t-empty", "hohhot", packets, "empty", truth_dir=truth),
         build_unreadable("t-cut", "changchun-2025", packets, "truncated", truth_dir=truth),
     ]
@@ -102,6 +105,11 @@ def test_text_layer_packets_read_their_truth(text_batch) -> None:
             assert ctx.result.fields[key].page == truth["fields"][key]["page"]
         claimed = [(a.title, a.year) for a in ctx.result.awards]
         assert claimed == [(a["title"], a["year"]) for a in truth["awards"]]
+        assert not ctx.problems
+        unrecognised = [f.fields for f in ctx.result.findings if f.code == FindingCode.AWARD_UNRECOGNISED]
+        expected = [f["fields"] for f in truth["findings"] if f["code"] == "AWARD_UNRECOGNISED"]
+        assert unrecognised == expected
+    assert any(f["code"] == "AWARD_UNRECOGNISED" for f in built[1].truth["findings"])
 
 
 def test_duplicate_applicant_flags_both_packets(text_batch, tmp_path) -> None:

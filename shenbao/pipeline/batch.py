@@ -17,7 +17,7 @@ from pathlib import Path
 
 from shenbao import __version__
 from shenbao.models import Result, Severity
-from shenbao.pipeline.manifest import Manifest, Registry
+from shenbao.pipeline.manifest import Manifest, ManifestEntry, Registry
 from shenbao.pipeline.review import PacketContext, ReviewOptions, packet_id_for, review_packet
 from shenbao.pipeline.writer import write_file_atomic, write_packet_dir
 
@@ -91,6 +91,76 @@ def outcome_of(ctx: PacketContext, seconds: float) -> PacketOutcome:
 
 
 BatchCheck = Callable[[list[Result], Registry | None], set[str]]
+ResultHook = Callable[[Result, PacketOutcome], None]
+
+
+def check_folders(input_dir: Path, out_dir: Path) -> tuple[Path, Path]:
+    """Both folders, resolved; refuses an OUT inside the input folder (it would be read as packets)."""
+    input_dir, out_dir = input_dir.resolve(), out_dir.resolve()
+    if out_dir == input_dir or input_dir in out_dir.parents:
+        raise BatchError(
+            f"输出文件夹 {out_dir} 不能位于输入文件夹 {input_dir} 之内 / OUT must not be inside the input folder"
+        )
+    return input_dir, out_dir
+
+
+def start_summary(
+    input_dir: Path, out_dir: Path, sources: list[Path], manifest: Manifest | None, registry: Registry | None
+) -> BatchSummary:
+    """The batch summary, with what the manifest and registry already say is wrong."""
+    summary = BatchSummary(str(input_dir), str(out_dir), datetime.now().isoformat(timespec="seconds"))
+    if manifest:
+        summary.problems.extend(manifest.problems)
+        missing = sorted(set(manifest.rows) - {packet_id_for(p) for p in sources})
+        if missing:
+            shown = "、".join(missing[:10]) + (f" 等 {len(missing)} 个" if len(missing) > 10 else "")
+            summary.problems.append(f"清单中的 {shown} 没有对应的申报材料 / listed in the manifest, not found")
+    if registry:
+        summary.problems.extend(registry.problems)
+    return summary
+
+
+def manifest_entry(source: Path, manifest: Manifest | None, summary: BatchSummary) -> ManifestEntry | None:
+    packet_id = packet_id_for(source)
+    entry = manifest.rows.get(packet_id) if manifest else None
+    if manifest and entry is None:
+        summary.problems.append(f"{packet_id}: 不在批次清单中（无收件时间） / not in the manifest")
+    return entry
+
+
+def make_unique_id(ctx: PacketContext, source: Path, seen_ids: set[str], summary: BatchSummary) -> None:
+    """a.pdf and a.zip would both be "a": keep both, the later under a suffixed id."""
+    packet_id = ctx.result.packet_id
+    if packet_id in seen_ids:
+        ctx.result.packet_id = f"{packet_id}-{source.suffix.lstrip('.') or 'dir'}"
+        summary.problems.append(
+            f"{source.name}: 与另一份材料同名，结果写入 {ctx.result.packet_id} / duplicate packet id"
+        )
+    seen_ids.add(ctx.result.packet_id)
+
+
+def finish_batch(
+    out_dir: Path,
+    results: list[Result],
+    summary: BatchSummary,
+    registry: Registry | None,
+    batch_checks: Iterable[BatchCheck],
+    on_result: ResultHook | None = None,
+) -> BatchSummary:
+    """Run the checks that need the whole batch, rewrite the results they change, write batch.json."""
+    by_id = {r.packet_id: r for r in results}
+    outcomes = {o.packet_id: o for o in summary.packets}
+    for check in batch_checks:
+        for packet_id in check(results, registry):
+            result = by_id[packet_id]
+            write_file_atomic(out_dir / packet_id / "result.json", result.to_json())
+            outcomes[packet_id].errors = sum(1 for f in result.findings if f.severity == Severity.ERROR)
+            outcomes[packet_id].warnings = sum(1 for f in result.findings if f.severity == Severity.WARNING)
+            if on_result:
+                on_result(result, outcomes[packet_id])
+    summary.finished_at = datetime.now().isoformat(timespec="seconds")
+    write_file_atomic(out_dir / "batch.json", summary.to_json())
+    return summary
 
 
 def run_batch(
@@ -102,23 +172,14 @@ def run_batch(
     batch_checks: Iterable[BatchCheck] = (),
     on_packet: Callable[[PacketOutcome], None] | None = None,
     packets: list[Path] | None = None,
+    on_result: ResultHook | None = None,
 ) -> BatchSummary:
-    input_dir, out_dir = input_dir.resolve(), out_dir.resolve()
-    if out_dir == input_dir or input_dir in out_dir.parents:
-        raise BatchError(
-            f"输出文件夹 {out_dir} 不能位于输入文件夹 {input_dir} 之内 / OUT must not be inside the input folder"
-        )
+    """The plain engine: every packet through `review_packet` in turn, then the batch checks.
+    `on_result` sees every result written (again after a batch check changed it)."""
+    input_dir, out_dir = check_folders(input_dir, out_dir)
     sources = packets if packets is not None else find_packets(input_dir)
     options = options or ReviewOptions()
-    summary = BatchSummary(str(input_dir), str(out_dir), datetime.now().isoformat(timespec="seconds"))
-    if manifest:
-        summary.problems.extend(manifest.problems)
-        missing = sorted(set(manifest.rows) - {packet_id_for(p) for p in sources})
-        if missing:
-            shown = "、".join(missing[:10]) + (f" 等 {len(missing)} 个" if len(missing) > 10 else "")
-            summary.problems.append(f"清单中的 {shown} 没有对应的申报材料 / listed in the manifest, not found")
-    if registry:
-        summary.problems.extend(registry.problems)
+    summary = start_summary(input_dir, out_dir, sources, manifest, registry)
     out_dir.mkdir(parents=True, exist_ok=True)
 
     results: list[Result] = []
@@ -126,35 +187,16 @@ def run_batch(
     seen_ids: set[str] = set()
     for source in sources:
         started = time.perf_counter()
-        packet_id = packet_id_for(source)
-        entry = manifest.rows.get(packet_id) if manifest else None
-        if manifest and entry is None:
-            summary.problems.append(f"{packet_id}: 不在批次清单中（无收件时间） / not in the manifest")
+        entry = manifest_entry(source, manifest, summary)
         ctx = review_packet(source, options, manifest=entry, engine=engine)
         engine = ctx.engine  # loaded once, reused for every later packet
-        if packet_id in seen_ids:
-            # a.pdf and a.zip would both be "a": keep both, the later under a suffixed id.
-            ctx.result.packet_id = f"{packet_id}-{source.suffix.lstrip('.') or 'dir'}"
-            summary.problems.append(
-                f"{source.name}: 与另一份材料同名，结果写入 {ctx.result.packet_id} / duplicate packet id"
-            )
-        seen_ids.add(ctx.result.packet_id)
+        make_unique_id(ctx, source, seen_ids, summary)
         write_result(out_dir, ctx.result)
         results.append(ctx.result)
         outcome = outcome_of(ctx, time.perf_counter() - started)
         summary.packets.append(outcome)
+        if on_result:
+            on_result(ctx.result, outcome)
         if on_packet:
             on_packet(outcome)
-
-    by_id = {r.packet_id: r for r in results}
-    outcomes = {o.packet_id: o for o in summary.packets}
-    for check in batch_checks:
-        for packet_id in check(results, registry):
-            result = by_id[packet_id]
-            write_file_atomic(out_dir / packet_id / "result.json", result.to_json())
-            outcomes[packet_id].errors = sum(1 for f in result.findings if f.severity == Severity.ERROR)
-            outcomes[packet_id].warnings = sum(1 for f in result.findings if f.severity == Severity.WARNING)
-
-    summary.finished_at = datetime.now().isoformat(timespec="seconds")
-    write_file_atomic(out_dir / "batch.json", summary.to_json())
-    return summary
+    return finish_batch(out_dir, results, summary, registry, batch_checks, on_result)

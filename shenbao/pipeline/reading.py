@@ -12,12 +12,15 @@ from shenbao.models import FIELD_KEYS, Award, DocumentType, FieldResult, Finding
 from shenbao.pipeline.types import BBox, Page
 
 if TYPE_CHECKING:
+    from shenbao.matchers.honours import HonourMatch
     from shenbao.pipeline.review import PacketContext
 
 # Pages the application form's fields and claimed honours are read from.
 FORM_TYPES = {DocumentType.COVER, DocumentType.APPLICATION_FORM, DocumentType.AWARD_TABLE}
 
 # Which field label a person would look for in the Chinese report.
+# Below this similarity the nearest recognised title is no useful hint.
+_HINT_SCORE = 50.0
 _LOW_CONFIDENCE_MESSAGE = "{key} 识别置信度 {confidence:.2f}（“{value}”），请人工核对"
 
 
@@ -94,7 +97,7 @@ def stage_awards(ctx: PacketContext) -> None:
             ctx.result.findings.append(
                 Finding.make(
                     FindingCode.AWARD_UNRECOGNISED,
-                    f"{claim.claimed_text}{year} 不在认可荣誉名录中（最接近：{_closest(match)}）",
+                    f"{claim.claimed_text}{year} 不在认可荣誉名录中{_closest(match)}",
                     fields=[f"awards[{index}]"],
                     pages=[claim.page] if claim.page else [],
                 )
@@ -102,11 +105,12 @@ def stage_awards(ctx: PacketContext) -> None:
     link_certificates(ctx)
 
 
-def _closest(match) -> str:
+def _closest(match: HonourMatch) -> str:
+    """A hint for the reviewer when a recognised title came near, e.g. a misspelt claim."""
     if not match.alternatives:
-        return "无"
-    best = match.alternatives[0]
-    return f"{best.title} {best.score:.0f}分"
+        return ""
+    title, score = match.alternatives[0]
+    return f"（最接近：{title}，相似度 {score:.0f}）" if score >= _HINT_SCORE else ""
 
 
 def link_certificates(ctx: PacketContext) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from shenbao.extractors.classify import PageClass
-from shenbao.extractors.ocr.base import OcrEngine
+from shenbao.extractors.ocr.base import OcrEngine, PageOcr
 from shenbao.models import FieldResult, Finding, FindingCode, Jurisdiction, Result, Units
 from shenbao.pipeline.manifest import ManifestEntry
 from shenbao.pipeline.reading import stage_awards, stage_form
@@ -98,17 +98,23 @@ def _mark_unreadable(ctx: PacketContext, message: str) -> None:
 
 def ocr_page(page: Page, engine: OcrEngine) -> None:
     """OCR one scanned page in place: upright, deskewed, lines in corrected-image pixels."""
-    from shenbao.extractors.ocr.orientation import correct_image
-
     if page.kind is not PageKind.SCAN or page.load_image is None:
         return
+    apply_page_ocr(page, engine.read_page(page.load_image()), engine.name)
+
+
+def apply_page_ocr(page: Page, page_ocr: PageOcr, engine_name: str = "") -> None:
+    """Put what OCR read into the page; its image loader then gives the corrected image. Split
+    from `ocr_page` so the flows can read pages elsewhere (another thread, a Dask worker)."""
+    from shenbao.extractors.ocr.orientation import correct_image
+
     raw_loader = page.load_image
-    page_ocr = engine.read_page(raw_loader())
+    assert raw_loader is not None
     page.lines = page_ocr.lines
     page.rotation = page_ocr.rotation
     page.skew = page_ocr.skew
     page.width, page.height = float(page_ocr.width), float(page_ocr.height)
-    page.ocr_engine = page_ocr.engine or engine.name
+    page.ocr_engine = page_ocr.engine or engine_name or None
     if page.rotation or page.skew:
         rotation, skew = page.rotation, page.skew
         page.load_image = lambda: correct_image(raw_loader(), rotation, skew)

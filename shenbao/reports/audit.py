@@ -131,7 +131,9 @@ def _packet_record(ctx: PacketContext, generated_at: datetime) -> dict[str, Any]
             "shenbao": __version__,
             "python": platform.python_version(),
             "ocr_engine": (ctx.engine.version if ctx.engine is not None else None) if scans_read else None,
-            "ocr_engines_by_page": sorted({p.ocr_engine for p in packet.pages if p.ocr_engine}) if packet else [],
+            "ocr_engines_by_page": sorted({p.ocr_engine for p in packet.pages if p.ocr_engine})
+            if packet
+            else [],
             "rule_pack": rule_pack_digest(),
         },
         "options": {

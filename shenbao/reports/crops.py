@@ -182,6 +182,7 @@ def _draw(image: Image.Image, page: Page, req: ImageRequest) -> str:
     right = box[2] + 0.04 * image.width
     top = box[1] - max(0.03 * image.height, 0.4 * (box[3] - box[1]))
     bottom = box[3] + max(0.03 * image.height, 0.4 * (box[3] - box[1]))
+    left, top, right, bottom = _snap_to_lines((left, top, right, bottom), box, page, sx, sy, image.width)
     region = (
         int(max(0, left)),
         int(max(0, top)),
@@ -194,12 +195,62 @@ def _draw(image: Image.Image, page: Page, req: ImageRequest) -> str:
     draw = ImageDraw.Draw(pic)
     width = max(2, round(min(pic.size) / 90))
     draw.rectangle(
-        (box[0] - region[0] - width, box[1] - region[1] - width, box[2] - region[0] + width, box[3] - region[1] + width),
+        (
+            box[0] - region[0] - width,
+            box[1] - region[1] - width,
+            box[2] - region[0] + width,
+            box[3] - region[1] + width,
+        ),
         outline=BOX_COLOUR,
         width=width,
     )
     pic.thumbnail((CROP_MAX_WIDTH, CROP_MAX_HEIGHT), Image.Resampling.LANCZOS)
     return _encode(pic, text_like)
+
+
+def _snap_to_lines(
+    region: tuple[float, float, float, float],
+    box: tuple[float, float, float, float],
+    page: Page,
+    sx: float,
+    sy: float,
+    page_px: int,
+) -> tuple[float, float, float, float]:
+    """Move crop edges out to the ends of text lines they would cut through, so a crop never
+    shows half a character or half a number; lines longer than a third of the page stay cut
+    (taking them whole would turn the crop into the page)."""
+    left, top, right, bottom = region
+    pad = 0.006 * page_px
+    longest = page_px / 3
+    # A long line cut by a side edge above or below the box is context a reviewer does not
+    # need half of: move the top/bottom edge past it instead.
+    for line in page.lines:
+        lx0, ly0, lx1, ly1 = line.bbox[0] * sx, line.bbox[1] * sy, line.bbox[2] * sx, line.bbox[3] * sy
+        if lx1 - lx0 <= longest or ly1 <= top or ly0 >= bottom:
+            continue
+        if not (lx0 < left < lx1 or lx0 < right < lx1):
+            continue
+        if ly1 <= box[1]:
+            top = max(top, ly1 + pad / 2)
+        elif ly0 >= box[3]:
+            bottom = min(bottom, ly0 - pad / 2)
+    for line in page.lines:
+        lx0, ly0, lx1, ly1 = line.bbox[0] * sx, line.bbox[1] * sy, line.bbox[2] * sx, line.bbox[3] * sy
+        if ly1 <= top or ly0 >= bottom or lx1 - lx0 > longest:
+            continue
+        if lx0 < left < lx1:
+            left = lx0 - pad
+        if lx0 < right < lx1:
+            right = lx1 + pad
+    for line in page.lines:
+        lx0, ly0, lx1, ly1 = line.bbox[0] * sx, line.bbox[1] * sy, line.bbox[2] * sx, line.bbox[3] * sy
+        if lx1 <= left or lx0 >= right:
+            continue
+        if ly0 < top < ly1:
+            top = ly0 - pad
+        if ly0 < bottom < ly1:
+            bottom = ly1 + pad
+    return left, top, right, bottom
 
 
 def _encode(pic: Image.Image, text_like: bool) -> str:

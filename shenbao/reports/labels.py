@@ -111,6 +111,14 @@ JURISDICTION_LABELS: dict[str, str] = {
     "liangping-2023": "重庆市梁平区（2023年）",
 }
 
+LEVEL_LABELS: dict[str, str] = {
+    "national": "国家级",
+    "provincial": "省级",
+    "city": "市级",
+    "district": "区县级",
+    "enterprise": "企业级",
+}
+
 _AWARD_REF = re.compile(r"^awards\[(\d+)\]$")
 
 
@@ -145,3 +153,9 @@ def jurisdiction_label(jurisdiction: str | None) -> str:
     if not jurisdiction:
         return "未识别"
     return JURISDICTION_LABELS.get(jurisdiction, jurisdiction)
+
+
+def level_label(level: str | None) -> str:
+    if not level:
+        return ""
+    return LEVEL_LABELS.get(level, level)

@@ -14,12 +14,14 @@ import cv2
 import numpy as np
 
 from shenbao.extractors.form.grid import Cell, Grid, assign_lines, lattice_spans
+from shenbao.extractors.form.ocrtext import text_dims
 from shenbao.pipeline.types import BBox, TextLine
-
 
 # Below this residual skew (degrees) the page is taken as straight.
 MIN_SKEW = 0.15
 MAX_SKEW = 8.0
+# An image smaller than this (px) holds no readable form.
+MIN_SIDE = 100
 
 
 def grids_from_image(image: np.ndarray, lines: list[TextLine], page: int = 0) -> tuple[list[Grid], list[TextLine]]:
@@ -29,8 +31,13 @@ def grids_from_image(image: np.ndarray, lines: list[TextLine], page: int = 0) ->
     own rules; the grids then live in the straightened frame (`Grid.to_page` maps boxes back),
     and the text lines are placed by their straightened positions.
     """
+    if image is None or image.ndim not in (2, 3) or min(image.shape[:2]) < MIN_SIDE:
+        return [], list(lines)  # nothing a table could be found in
+    if image.dtype != np.uint8:
+        image = np.clip(image, 0, 255).astype(np.uint8)
     gray = _gray(image)
-    mask = ruling_mask(gray)
+    unit = text_unit(lines, gray.shape[1])
+    mask = ruling_mask(gray, unit)
     angle = rule_skew(mask)
     h, w = gray.shape[:2]
     to_page = None
@@ -39,7 +46,7 @@ def grids_from_image(image: np.ndarray, lines: list[TextLine], page: int = 0) ->
         rot = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
         inv = cv2.invertAffineTransform(rot)
         gray = cv2.warpAffine(gray, rot, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
-        mask = ruling_mask(gray)
+        mask = ruling_mask(gray, unit)
         placed = [_moved(ln, rot) for ln in lines]
 
         def to_page(box: BBox, inv: np.ndarray = inv) -> BBox:
@@ -61,7 +68,8 @@ def _gray(image: np.ndarray) -> np.ndarray:
     blue handwriting fades out and only black/grey print stays dark."""
     if image.ndim == 2:
         return image
-    return np.ascontiguousarray(image.max(axis=2))
+    r, g, b = cv2.split(np.ascontiguousarray(image[:, :, :3]))
+    return cv2.max(cv2.max(r, g), b)
 
 
 def rule_skew(mask: np.ndarray) -> float:
@@ -120,16 +128,29 @@ def _gap(width: int) -> float:
     return max(6.0, width * 0.008)
 
 
-def ruling_mask(image: np.ndarray) -> np.ndarray:
-    """uint8 mask (255 = rule) of the long horizontal and vertical lines of the page."""
+def text_unit(lines: list[TextLine], width: int) -> float:
+    """The page's text line height in px (median OCR line height), the yardstick for what is
+    a rule: a character's strokes are shorter, a cell's borders longer. Without OCR lines, the
+    line height of 10.5 pt text on an A4 page this wide."""
+    heights = sorted(text_dims(ln)[1] for ln in lines if len(ln.text.strip()) >= 2)
+    if len(heights) >= 3:
+        return float(heights[len(heights) // 2])
+    return width / 36.0
+
+
+def ruling_mask(image: np.ndarray, unit: float | None = None) -> np.ndarray:
+    """uint8 mask (255 = rule) of the long horizontal and vertical lines of the page; `unit`
+    is the text line height (px), see `text_unit`."""
     gray = _gray(image)
     h, w = gray.shape[:2]
+    unit = unit or w / 36.0
     block = max(15, (min(h, w) // 60) | 1)
     ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12)
-    # Rules are longer than any text stroke: a few character widths. A little thickening across
-    # the rule first keeps a slightly slanted rule in one run.
-    klen_h = max(25, w // 28)
-    klen_v = max(25, h // 40)
+    # Rules are longer than any text stroke: longer than a text line is high (a cell holds at
+    # least one line), and horizontally a little longer still. A little thickening across the
+    # rule first keeps a slightly slanted rule in one run.
+    klen_h = max(15, round(1.25 * unit))
+    klen_v = max(15, round(1.1 * unit))
     thick_v = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 3)))
     horiz = cv2.morphologyEx(thick_v, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (klen_h, 1)))
     thick_h = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1)))
@@ -157,22 +178,15 @@ def _straight(rules: np.ndarray, horizontal: bool, long: int) -> np.ndarray:
     if n <= 2:
         return rules
     profiles: dict[int, np.ndarray] = {}
-    means: list[tuple[float, int]] = []
     for i in range(1, n):
         x, y, bw, bh, _ = (int(v) for v in stats[i])
         part = labels[y:y + bh, x:x + bw] == i
-        prof = part.sum(axis=0 if horizontal else 1)  # thickness at each step along the rule
-        profiles[i] = prof
-        means.append((float(prof.mean()), int(prof.size)))
-    # Typical rule thickness: length-weighted median over all pieces.
-    means.sort()
-    total = sum(n_ for _, n_ in means)
-    acc, typical = 0, means[-1][0]
-    for m, n_ in means:
-        acc += n_
-        if acc >= total / 2:
-            typical = m
-            break
+        profiles[i] = part.sum(axis=0 if horizontal else 1)  # thickness at each step along it
+    # Typical rule thickness: the median piece among the shorter ones (a photo's paper edge
+    # or dark background gives a few long, very thick "rules" that must not set the measure).
+    short = [float(p.mean()) for p in profiles.values() if p.size < long]
+    pool = short if len(short) >= 3 else [float(p.mean()) for p in profiles.values()]
+    typical = float(np.median(pool))
     keep = np.ones(n, dtype=bool)
     keep[0] = False
     for i, prof in profiles.items():

@@ -20,6 +20,9 @@ SNAP = 2.0
 MIN_RULE = 6.0
 # Share of a border that must be drawn for two elementary cells to be separate.
 BORDER_COVER = 0.6
+# A form's lattice has at most a few thousand elementary cells; beyond this it is graph paper.
+MAX_LATTICE = 20000
+MAX_RULES = 3000
 
 
 @dataclass
@@ -37,6 +40,8 @@ def grids_from_rulings(
 ) -> tuple[list[Grid], list[TextLine]]:
     """Tables on a text-layer page and the lines that fall outside all of them."""
     segs = merge_segments(to_segments(rulings))
+    if len(segs) > MAX_RULES:
+        return [], list(lines)  # a vector drawing, not a form: leave its text to the line reader
     grids = [g for g in (_grid_of(group, page) for group in _tables(segs)) if g is not None]
     outside = assign_lines(grids, lines)
     return grids, outside
@@ -133,8 +138,8 @@ def _grid_of(segs: list[Seg], page: int) -> Grid | None:
     xs = cluster_positions([s.pos for s in vs], SNAP)
     ys = cluster_positions([s.pos for s in hs], SNAP)
     nr, nc = len(ys) - 1, len(xs) - 1
-    if nr < 1 or nc < 1:
-        return None
+    if nr < 1 or nc < 1 or nr * nc > MAX_LATTICE:
+        return None  # no table, or a drawing / chart made of rules rather than a form
     # Union-find over elementary cells.
     parent = list(range(nr * nc))
 

@@ -31,16 +31,36 @@ def split_ocr_lines(lines: list[TextLine]) -> tuple[list[TextLine], list[BBox]]:
     """The form's own lines, and the regions seals cover (judged from their lettering)."""
     if not lines:
         return lines, []
-    heights = [_dims(ln)[1] for ln in lines if len(ln.text.strip()) >= 2]
+    heights = [text_dims(ln)[1] for ln in lines if len(ln.text.strip()) >= 2]
     typical = statistics.median(heights) if heights else 0.0
     kept: list[TextLine] = []
     seals: list[BBox] = []
     for ln in lines:
         if _is_arc(ln, typical):
             seals.append(_seal_region(ln.bbox))
-        elif not _is_speck(ln, typical):
+        elif not _is_speck(ln, typical) or _ends_a_line(ln, lines, typical):
             kept.append(ln)
     return kept, seals
+
+
+_PUNCT = set("。，、；：.,;:！？!?")
+
+
+def _ends_a_line(line: TextLine, lines: list[TextLine], typical: float) -> bool:
+    """A lone "。" read as its own box right after the text it ends (OCR often splits off a
+    sentence's last full stop): small, but not a speck."""
+    text = line.text.strip()
+    if not text or any(ch not in _PUNCT for ch in text):
+        return False
+    x0, y0, x1, y1 = line.bbox
+    for other in lines:
+        if other is line or len(other.text.strip()) < 2:
+            continue
+        ox0, oy0, ox1, oy1 = other.bbox
+        same_row = oy0 - 0.3 * typical <= (y0 + y1) / 2 <= oy1 + 0.3 * typical
+        if same_row and -0.3 * typical <= x0 - ox1 <= typical:
+            return True
+    return False
 
 
 def _seal_region(arc: BBox) -> BBox:
@@ -55,7 +75,7 @@ def overlaps(a: BBox, b: BBox) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _dims(line: TextLine) -> tuple[float, float]:
+def text_dims(line: TextLine) -> tuple[float, float]:
     """Width and height of the text run itself: along and across its polygon when there is
     one (the box of a slanted line is taller than its text), else the box's."""
     p = line.polygon
@@ -70,7 +90,7 @@ def _is_arc(line: TextLine, typical: float) -> bool:
     text = line.text.strip()
     if len(text) < 2:
         return False
-    w, h = _dims(line)
+    w, h = text_dims(line)
     ems = sum(char_width(ch) for ch in text)
     if w <= 0 or ems <= 0 or (typical > 0 and h < ARC_TALL * typical):
         return False
@@ -83,7 +103,7 @@ def _is_speck(line: TextLine, typical: float) -> bool:
         return True
     if len(text) > 2 or typical <= 0:
         return False
-    w, h = _dims(line)
+    w, h = text_dims(line)
     if max(w, h) < SPECK_RATIO * typical:
         return True
     # Small and not sure of itself: a blot read as a glyph.

@@ -9,9 +9,15 @@ to their left in the same row. Lists under a header row are read as lists: a mem
 the team size, an award table the claimed honours. Text outside the tables is read as
 "label：value" lines (the cover's underlined fields, "填报时间：…" above a form).
 
-Where a value is written twice (cover and form) the first page wins, as the truth counts it.
-Confidence is the lowest OCR confidence among the text lines a value was read from (1.0 for a
-text layer).
+Where a value is written twice (cover and form): on a text layer the first page wins, as the
+truth counts it; between OCR readings the fuller one (OCR loses characters under seals), else
+the more certain one. Confidence is the lowest OCR confidence among the text lines a value was
+read from (1.0 for a text layer), cut by SEAL_PENALTY where a seal covers the value. `bbox` and
+`page` say where the value is written, in the page's own units (pt, or px of the corrected
+page image).
+
+Input pages: the cover, the 申报表 and (武汉) the award-table page, in any order. The 申报书's
+申办工作室名称 line is read separately by `read_label_fields`.
 """
 
 from __future__ import annotations
@@ -74,7 +80,6 @@ class _Read:
     count: int | None = None  # a team size counted from a list
     awards: list[ClaimedAward] = field(default_factory=list)
     cells: list[Cell] = field(default_factory=list)  # the value cells it came from
-    source: str = "grid"  # "grid": a table cell; "line": a label：value line outside tables
 
 
 @dataclass
@@ -109,6 +114,18 @@ def read_form(pages: list[Page], jurisdiction: str | None = None,
     table = labels or LabelTable.load()
     layouts = [page_layout(p) for p in sorted(pages, key=lambda p: p.number)]
     return read_layouts(layouts, jurisdiction, table)
+
+
+def read_label_fields(pages: list[Page], keys: set[str], jurisdiction: str | None = None,
+                      labels: LabelTable | None = None) -> dict[str, FieldRead]:
+    """Only the given keys, from "label：value" lines of prose pages: the 申办工作室名称 of a
+    申报书 (studio_name). No table reading, no images: prose pages have neither."""
+    table = labels or LabelTable.load()
+    reads: list[_Read] = []
+    for page in sorted(pages, key=lambda p: p.number):
+        lines = split_ocr_lines(page.lines)[0] if page.kind == PageKind.SCAN else page.lines
+        reads += [r for r in _read_outside(PageLayout(page, [], lines), table, jurisdiction) if r.key in keys]
+    return _combine(reads)
 
 
 def read_layouts(layouts: list[PageLayout], jurisdiction: str | None, table: LabelTable) -> dict[str, FieldRead]:
@@ -207,10 +224,12 @@ class GridReader:
             values.append(c)
         if values:
             return values
-        if not rights:
-            # A label across the whole table width: its value is in the row below.
-            below = self.grid.below(label)
-            if len(below) == 1 and not self.is_label(below[0]) and id(below[0]) not in self.claimed:
+        # A label across the whole table width, or followed by another label: its value may be
+        # in the row below, in a cell of the same width.
+        below = self.grid.below(label)
+        if len(below) == 1 and not self.is_label(below[0]) and id(below[0]) not in self.claimed:
+            cell = below[0]
+            if not rights or abs(cell.width - label.width) <= 0.2 * label.width:
                 return below
         return []
 
@@ -406,7 +425,7 @@ def _read_outside(layout: PageLayout, table: LabelTable, jurisdiction: str | Non
         key = hit.match.resolve([])
         if key is None or key.startswith("_"):
             continue
-        out.append(_Read(key, hit.raw, layout.page.number, hit.bbox, hit.confidence, hit.label, source="line"))
+        out.append(_Read(key, hit.raw, layout.page.number, hit.bbox, hit.confidence, hit.label))
     return out
 
 

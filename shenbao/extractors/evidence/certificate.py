@@ -1,0 +1,159 @@
+"""职业资格证书 / 职业技能等级证书 (qualification) and 专业技术职务任职资格证书 (title) copies.
+
+Both print "label：value" pairs, in one column (older booklets) or two (the landscape
+职业技能等级证书: person on the left, occupation, level, date and issuer on the right). The
+labels differ between issuers and years (证件号码 / 身份证号, 等级 / 职业技能等级, 发证机关 /
+评价机构, 发证日期 / 认定日期 …): all of them are listed. The level is normalised to the
+canonical skill level (五级…一级 → 初级工…高级技师, 职业资格一级 and 职业技能等级 alike); when
+its label is not found, a level written anywhere on the certificate is taken. A title
+certificate's 职称 is kept as written and its grade comes from the certificate (资格级别) or,
+failing that, from the title table (titles.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+from shenbao.extractors.evidence.common import first, id_number_in, make_value, person_name, plain_text
+from shenbao.extractors.evidence.layout import PageText, Span, label_pattern
+from shenbao.extractors.evidence.model import CertificateRead
+from shenbao.extractors.evidence.titles import find_title, normalize_grade, title_grade
+from shenbao.extractors.normalize import (
+    normalize_date,
+    normalize_gender,
+    normalize_id_number,
+    normalize_skill_level,
+)
+
+COMMON: dict[str, tuple[str, ...]] = {
+    "name": ("姓名", "持证人"),
+    "gender": ("性别",),
+    "id_number": ("公民身份号码", "身份证件号码", "身份证号码", "身份证号", "证件号码", "证件号"),
+    "number": ("证书编号", "证书号码", "证书号", "编号"),
+    "issue_date": (
+        "发证日期", "认定日期", "批准日期", "颁证日期", "签发日期", "发证时间", "批准时间", "取证日期",
+        "评定日期", "颁发日期", "获证日期", "审批时间", "评审通过时间", "取得资格时间",
+    ),
+    "issuer": (
+        "发证机关", "发证机构", "评价机构", "认定机构", "发证单位", "颁证单位", "鉴定机构", "颁发单位",
+        "评审委员会", "评审机构", "审批机关", "认定单位",
+    ),
+}
+QUAL: dict[str, tuple[str, ...]] = {
+    **COMMON,
+    "occupation": ("职业（工种）", "职业(工种)", "职业名称", "工种名称", "工种", "职业"),
+    "level": ("职业技能等级", "技能等级", "资格等级", "等级", "级别"),
+}
+TITLE: dict[str, tuple[str, ...]] = {
+    **COMMON,
+    "occupation": ("专业名称", "专业"),
+    "title_rank": ("资格名称", "职称名称", "职务名称", "专业技术职务", "任职资格", "职称", "资格"),
+    "title_grade": ("资格级别", "职称级别", "级别", "等级"),
+}
+# A heading is not a label: 职业技能等级证书 / 职业资格证书 / 专业技术职务任职资格证书.
+_NOT_HEADING = r"(?!\s*证\s*书)"
+_MULTILINE = ("issuer",)
+
+_LEVEL_ANYWHERE = re.compile(
+    r"(高级技师|特级技师|首席技师|(?<!高级)技师|高级工|中级工|初级工|职业资格[一二三四五]级|[一二三四五]级\s*[/（(]\s*(?:高级技师|技师|高级工|中级工|初级工))"
+)
+
+
+def _labels(table: dict[str, tuple[str, ...]]) -> tuple[dict[str, tuple[str, ...]], dict[str, list[tuple[str, int]]]]:
+    """Plain labels, except those that are also the start of a heading: those as regexes."""
+    plain: dict[str, tuple[str, ...]] = {}
+    # 职业（工种） with the bracket's content misread (职业（种）, 职业（工种！)
+    extra: dict[str, list[tuple[str, int]]] = {
+        "occupation": [(r"职\s*业\s*[（(][^）)：:\s]{1,3}[）)!！]?(?=\s*[：:])", 6)]
+    } if "occupation" in table and "职业（工种）" in table["occupation"] else {}
+    for key, texts in table.items():
+        keep = []
+        for t in texts:
+            if t in ("职业技能等级", "任职资格", "资格", "专业技术职务", "职业"):
+                guard = _NOT_HEADING if t != "职业" else r"(?!\s*(?:技\s*能|资\s*格))"
+                extra.setdefault(key, []).append((label_pattern(t) + guard, len(t)))
+            else:
+                keep.append(t)
+        plain[key] = tuple(keep)
+    return plain, extra
+
+
+def _read(pages: list[PageText], table: dict[str, tuple[str, ...]]) -> dict[str, Span]:
+    plain, extra = _labels(table)
+    spans: dict[str, Span] = {}
+    for pt in pages:
+        for key, span in pt.read_labels(plain, multiline=_MULTILINE, extra=extra).items():
+            spans.setdefault(key, span)
+    return spans
+
+
+def _id_number(raw: str) -> str | None:
+    value = normalize_id_number(raw)
+    return value if value is not None and len(value) == 18 else None
+
+
+def _number(raw: str) -> str | None:
+    text = re.sub(r"\s+", "", raw).lstrip("：:No.．")
+    m = re.search(r"[0-9A-Za-z][0-9A-Za-z\-]{5,}", text)
+    return m.group(0) if m else None
+
+
+def _date(raw: str) -> str | None:
+    return normalize_date(raw)
+
+
+def read_qualification(pages: list[PageText]) -> CertificateRead:
+    spans = _read(pages, QUAL)
+    cert = CertificateRead(doc_type="qualification_certificate", pages=[pt.number for pt in pages])
+    _fill_common(cert, spans, pages)
+    cert.occupation = make_value(spans.get("occupation"), plain_text)
+    level = make_value(spans.get("level"), normalize_skill_level)
+    if level is None:
+        for pt in pages:
+            level = make_value(pt.search(_LEVEL_ANYWHERE), normalize_skill_level)
+            if level is not None:
+                break
+    cert.level = level
+    return cert
+
+
+def read_title(pages: list[PageText]) -> CertificateRead:
+    spans = _read(pages, TITLE)
+    cert = CertificateRead(doc_type="title_certificate", pages=[pt.number for pt in pages])
+    _fill_common(cert, spans, pages)
+    cert.occupation = make_value(spans.get("occupation"), plain_text)
+    rank = make_value(spans.get("title_rank"), _title_as_written)
+    if rank is None:
+        for pt in pages:
+            text, where = pt.flat()
+            name = find_title(text)
+            if name:
+                i = text.find(name)
+                rank = make_value(pt.locate(where, i, i + len(name)), _title_as_written)
+                break
+    cert.title_rank = rank
+    grade = make_value(spans.get("title_grade"), normalize_grade)
+    if grade is None and rank is not None:
+        g = title_grade(find_title(str(rank.value)))
+        if g is not None:
+            grade = type(rank)(value=g, raw=rank.raw, page=rank.page, bbox=rank.bbox, confidence=rank.confidence)
+    cert.title_grade = grade
+    return cert
+
+
+def _title_as_written(raw: str) -> str | None:
+    text = plain_text(raw)
+    if text is None:
+        return None
+    name = find_title(text)
+    # keep the certificate's own wording (高级工程师（机械）), but only when it names a title
+    return text if name else None
+
+
+def _fill_common(cert: CertificateRead, spans: dict[str, Span], pages: list[PageText]) -> None:
+    cert.name = make_value(spans.get("name"), person_name)
+    cert.gender = make_value(spans.get("gender"), normalize_gender)
+    cert.id_number = first(make_value(spans.get("id_number"), _id_number), make_value(id_number_in(pages), _id_number))
+    cert.number = make_value(spans.get("number"), _number)
+    cert.issue_date = make_value(spans.get("issue_date"), _date)
+    cert.issuer = make_value(spans.get("issuer"), plain_text)

@@ -1,0 +1,183 @@
+"""荣誉证书 and similar award certificates: who holds it, which honour, when, from whom.
+
+Certificates are prose, not label/value pairs: "授予 张三 同志 “三晋技术能手”荣誉称号" or
+"张三同志：经评审，被评为武汉市首席技师。特发此证。", then the issuing body and the date at the
+bottom right (often in Chinese numerals, 二〇一九年五月).
+
+- Holder: the name right before 同志 (授予/兹授予 … in front dropped), else the short line
+  ending in "：" that opens the text.
+- Honour: a recognised title found in the text (shenbao.matchers.mentions: the honour list's
+  titles and aliases, look-alike tolerant, also across a line break); written as the quoted
+  phrase around it when there is one. Without a recognised mention, the phrase after
+  被授予/被评为/荣获/认定为 (or in quotes) is taken as written. The canonical title and score
+  come from match_honour on the written phrase (None when it matches nothing well enough).
+- Year: the year of the issue date, i.e. the date written lowest on the page; a year
+  followed by 度 ("在2019年度工作中") is what the honour was for, not when it was given.
+- Issuer: the line just above that date when it names a body (…厅/局/政府/委员会/工会…).
+"""
+
+from __future__ import annotations
+
+import re
+
+from shenbao.extractors.evidence.common import make_value, plain_text
+from shenbao.extractors.evidence.layout import PageText, Span
+from shenbao.extractors.evidence.model import HonourCertificateRead, Value
+from shenbao.matchers.honours import HonourList, match_honour
+from shenbao.matchers.mentions import Mention, find_mentions
+
+# Words that run into the name before 同志 when OCR closes the gap ("为表彰张三同志").
+_PREFIXES = ("为表彰", "兹授予", "特授予", "授予", "表彰", "奖给", "颁发给", "兹有", "经评审", "经研究", "恭喜", "祝贺", "奖励")
+_NAME_BEFORE = re.compile(r"([\u3400-\u9fff][\u3400-\u9fff·]{1,7})$")
+_OPENING = re.compile(r"^([\u3400-\u9fff·]{2,4})(?:同志|先生|女士)?[：:]$")
+_TRIGGER = re.compile(r"(?:被授予|被评为|授予|荣获|被认定为|认定为|评为|获得)[“\"「『]?([^。，,；;“”\"」』]{2,30}?)(?:[”\"」』]|荣誉称号|称号|。|，|$)")
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,30})[”\"」』]")
+_ORG_IN = re.compile(
+    r"(?:厅|局|部|政府|委员会|委|工会|协会|联合会|公司|中心|学院|学校|大学|院|办公室|集团|社|组委会|党委|团委|妇联|政协)"
+)
+
+
+def read_honour_certificate(pages: list[PageText], honours: HonourList, jurisdiction: str | None = None) -> HonourCertificateRead:
+    read = HonourCertificateRead(pages=[pt.number for pt in pages])
+    for pt in pages:
+        text, where = pt.flat()
+        mentions = find_mentions(text, honours)
+        if read.holder is None:
+            read.holder = _holder(pt)
+        if read.title_text is None:
+            title_span = _title_span(pt, text, where, mentions)
+            if title_span is not None:
+                read.title_text = make_value(title_span, plain_text)
+        if read.year is None:
+            read.year = _issue_year(pt, where, mentions)
+        if read.issuer is None:
+            read.issuer = _issuer(pt, read.year)
+    if read.title_text is not None:
+        match = match_honour(str(read.title_text.value), honours, jurisdiction)
+        read.title = match.title
+        read.match_score = round(float(match.score), 1)
+        if read.title is None:
+            # the mention ruler matched a listed spelling exactly (look-alikes folded)
+            text = str(read.title_text.value)
+            found = [m for m in find_mentions(text, honours) if m.kind == "honour" and m.title]
+            if len(found) == 1 and found[0].end - found[0].start >= len(text) - 2:
+                read.title = found[0].title
+    return read
+
+
+# --- holder -------------------------------------------------------------------------------------
+
+
+def _holder(pt: PageText) -> Value | None:
+    for ri, row in enumerate(pt.rows):
+        for m in re.finditer(r"同\s*志", row.text):
+            before = row.text[: m.start()].rstrip()
+            # the name is the run just before 同志, within the row (gaps end it)
+            run = re.search(r"([^\s]+)$", before)
+            if not run:
+                continue
+            token = run.group(1)
+            start = run.start(1)
+            for p in _PREFIXES:
+                if token.startswith(p) and len(token) > len(p) + 1:
+                    start += len(p)
+                    token = token[len(p):]
+                    break
+            nm = _NAME_BEFORE.search(token)
+            if not nm or len(nm.group(1)) > 5:
+                continue
+            i = start + nm.start(1)
+            return make_value(pt.span(ri, i, i + len(nm.group(1))), _name)
+    for ri, row in enumerate(pt.rows[:12]):
+        m = _OPENING.match(row.text.replace(" ", ""))
+        if m:
+            i = row.text.find(m.group(1)[0])
+            return make_value(pt.span(ri, i, i + len(m.group(1))), _name)
+    return None
+
+
+def _name(raw: str) -> str | None:
+    text = re.sub(r"\s+", "", raw)
+    return text if 2 <= len(text) <= 5 else None
+
+
+# --- honour -------------------------------------------------------------------------------------
+
+
+def _title_span(pt: PageText, text: str, where: list, mentions: list[Mention]) -> Span | None:
+    honours = [m for m in mentions if m.kind == "honour"]
+    quoted = list(_QUOTED.finditer(text))
+    if honours:
+        m = honours[0]
+        for q in quoted:  # the quoted phrase holding the mention is the honour as written
+            if q.start(1) <= m.start and m.end <= q.end(1):
+                return pt.locate(where, q.start(1), q.end(1))
+        return pt.locate(where, m.start, m.end)
+    for q in quoted:
+        return pt.locate(where, q.start(1), q.end(1))
+    t = _TRIGGER.search(text)
+    if t:
+        return pt.locate(where, t.start(1), t.end(1))
+    return None
+
+
+# --- year and issuer ------------------------------------------------------------------------------
+
+
+def _issue_year(pt: PageText, where: list, mentions: list[Mention]) -> Value | None:
+    text = "".join(pt.rows[w[0]].text[w[1]] if w else "" for w in where)
+    best: tuple[float, Span, int] | None = None
+    for m in mentions:
+        if m.kind not in ("date", "year"):
+            continue
+        if m.kind == "year" and text[m.end : m.end + 1] == "度":
+            continue
+        year = int(str(m.value)[:4])
+        span = pt.locate(where, m.start, m.end)
+        if span is None or span.bbox is None:
+            continue
+        if best is None or span.bbox[1] > best[0]:
+            best = (span.bbox[1], span, year)
+    if best is None:
+        return None
+    _, span, year = best
+    return Value(value=year, raw=span.text, page=span.page, bbox=span.bbox, confidence=round(span.confidence, 3))
+
+
+def _issuer(pt: PageText, year: Value | None) -> Value | None:
+    """The body named just above the issue date (or the lowest body named on the page)."""
+    date_row = None
+    if year is not None and year.bbox is not None and year.page == pt.number:
+        cy = (year.bbox[1] + year.bbox[3]) / 2
+        for ri, r in enumerate(pt.rows):
+            if r.bbox[1] <= cy <= r.bbox[3]:
+                date_row = ri
+                break
+    if date_row is not None:
+        for ri in range(date_row, max(-1, date_row - 4), -1):
+            v = _org_in_row(pt, ri)
+            if v is not None:
+                return v
+    for ri in range(len(pt.rows) - 1, len(pt.rows) // 2 - 1, -1):
+        v = _org_in_row(pt, ri)
+        if v is not None:
+            return v
+    return None
+
+
+def _org_in_row(pt: PageText, ri: int) -> Value | None:
+    """A body's name in the row: its runs from the left up to the last word that ends a body's
+    name (seal lettering read into the same row may trail it: 吕梁市人民政府鹿市人民政)."""
+    row = pt.rows[ri]
+    for m in re.finditer(r"\S+", row.text):
+        token = m.group(0)
+        if "：" in token or ":" in token or re.search(r"\d", token):
+            continue
+        ends = [e.end() for e in _ORG_IN.finditer(token)]
+        if not ends:
+            continue
+        end = ends[-1]
+        if end < 4 or end > 40:
+            continue
+        return make_value(pt.span(ri, m.start(), m.start() + end), plain_text)
+    return None

@@ -1,0 +1,109 @@
+"""居民身份证 copies: front (姓名 性别 民族 出生 住址 公民身份号码) and back (签发机关 有效期限).
+
+Front and back may be on one page (the usual copy) or on two; every page of the document is
+read and the first value found for a field wins. Values are read by position next to their
+labels (see layout.py). When a label cannot be found (OCR lost it), the number is still taken
+from an 18-character run anywhere on the card, and the birth date from a written date on the
+front; other fields stay empty rather than guessed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from shenbao.extractors.evidence.common import first, id_number_in, make_value, person_name, plain_text
+from shenbao.extractors.evidence.layout import PageText
+from shenbao.extractors.evidence.model import IdCardRead, Value
+from shenbao.extractors.normalize import (
+    normalize_date,
+    normalize_ethnicity,
+    normalize_gender,
+    normalize_id_number,
+)
+
+LABELS: dict[str, tuple[str, ...]] = {
+    "name": ("姓名",),
+    "gender": ("性别",),
+    "ethnicity": ("民族",),
+    "birth": ("出生日期", "出生年月", "出生"),
+    "address": ("住址", "住所"),
+    "id_number": ("公民身份号码", "公民身份证号码", "身份证号码", "身份证号", "身份号码"),
+    "authority": ("签发机关", "发证机关"),
+    "valid_period": ("有效期限", "有效期"),
+}
+
+# A birth date written out (the 日 may be lost to OCR: "1970年3月7L").
+_BIRTH_RX = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}")
+# The gender standing on its own (label lost), and the row it shares with 民族.
+_LONE_GENDER = re.compile(r"(?:^|\s)([男女])(?=\s|$|民)")
+_GENDER_ROW = re.compile(r"民\s*族|(?:^|\s)[男女](?:\s|$)")
+_PERIOD_RX = re.compile(r"\d{4}[.\-/年]\d{1,2}[.\-/月]\d{1,2}日?\s*[-—–至~]\s*(?:\d{4}[.\-/年]\d{1,2}[.\-/月]\d{1,2}日?|长期)")
+
+
+def _birth(raw: str) -> str | None:
+    return normalize_date(raw, precision="day")
+
+
+def _period(raw: str) -> str | None:
+    text = re.sub(r"\s+", "", raw)
+    return text or None
+
+
+def read_id_card(pages: list[PageText]) -> IdCardRead:
+    spans: dict = {}
+    for pt in pages:
+        for key, span in pt.read_labels(LABELS, multiline=("address", "authority")).items():
+            spans.setdefault(key, span)
+    card = IdCardRead(pages=[pt.number for pt in pages])
+    card.name = first(make_value(spans.get("name"), person_name), _name_above_gender(pages))
+    card.gender = first(
+        make_value(spans.get("gender"), normalize_gender),
+        *(make_value(pt.search(_LONE_GENDER, 1), normalize_gender) for pt in pages),
+    )
+    card.ethnicity = make_value(spans.get("ethnicity"), normalize_ethnicity)
+    card.birth = first(
+        make_value(spans.get("birth"), _birth),
+        *(make_value(pt.search(_BIRTH_RX), _birth) for pt in pages),
+    )
+    card.address = make_value(spans.get("address"), plain_text)
+    card.id_number = first(make_value(spans.get("id_number"), _id_number), make_value(id_number_in(pages), _id_number))
+    card.authority = make_value(spans.get("authority"), plain_text)
+    card.valid_period = first(
+        make_value(spans.get("valid_period"), _period),
+        *(make_value(pt.search(_PERIOD_RX), _period) for pt in pages),
+    )
+    return card
+
+
+def _id_number(raw: str) -> str | None:
+    value = normalize_id_number(raw)
+    return value if value is not None and len(value) == 18 else None
+
+
+def _name_above_gender(pages: list[PageText]) -> Value | None:
+    """The card's first line when its 姓名 label was not read: the row just above the
+    性别/民族 row holds the name (a leftover label character in front is dropped)."""
+    for pt in pages:
+        for ri, row in enumerate(pt.rows):
+            if not _GENDER_ROW.search(row.text) or ri == 0:
+                continue
+            above = pt.rows[ri - 1]
+            if row.bbox[1] - above.bbox[3] > 2.0 * row.height:
+                return None
+            m = re.search(r"[\u3400-\u9fff·]{2,5}$", above.text.replace(" ", "") if " " not in above.text
+                          else above.text.split()[-1])
+            if not m:
+                return None
+            name = m.group(0)
+            for label in ("姓名", "名", "姓"):
+                if name.startswith(label) and len(name) - len(label) >= 2:
+                    name = name[len(label):]
+                    break
+            i = above.text.rfind(name)
+            if i < 0:
+                return None
+            value = make_value(pt.span(ri - 1, i, i + len(name)), person_name)
+            if value is not None:
+                value.confidence = round(value.confidence * 0.9, 3)  # read by position only
+            return value
+    return None

@@ -1,0 +1,395 @@
+"""A page's text as visual rows of characters, and "label → value" reading by position.
+
+Evidence documents are not ruled forms: an ID card or a certificate prints a label and its
+value side by side ("姓名  张三"), the label often letter-spaced ("姓　　名"). A text layer gives
+one word per run (the label's characters as separate words), OCR one line per run, and OCR
+often fuses label and value into one line ("姓名张三", "民族汉") or a whole row of a two-column
+certificate into one. So nothing here trusts line boundaries: every line is cut into
+characters with estimated boxes (proportional to glyph widths), lines overlapping vertically
+make one visual row, and labels are found in the row's characters. A value is what follows
+its label in the row, up to the next label or a wide gap (another column); a value that
+wraps (an address) goes on in the rows below that start where it started. Where the row
+holds nothing after the label, the value is taken from the row below, under the label.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from shenbao.extractors.form.grid import char_width, group_rows, union_bbox
+from shenbao.extractors.form.ocrtext import split_ocr_lines
+from shenbao.pipeline.types import BBox, Page, PageKind, TextLine
+
+# Characters OCR reads in place of a label's own (one stroke or radical away, or traditional).
+# Only used to find labels, never to change a value.
+LABEL_LOOKALIKES: dict[str, str] = {
+    "别": "別莂",
+    "住": "任往佳注位",
+    "址": "扯趾",
+    "姓": "娃妵",
+    "族": "旅簇",
+    "码": "玛吗",
+    "份": "分仿",
+    "证": "讧証",
+    "号": "弓",
+    "机": "杌機",
+    "关": "美関",
+    "期": "朗",
+    "限": "很眼",
+    "编": "偏编",
+    "级": "圾級",
+    "称": "秤稱",
+    "发": "友發",
+    "签": "笠簽",
+    "职": "駅職",
+    "业": "亚業",
+    "种": "神種",
+    "书": "节書",
+    "类": "类類",
+    "型": "形",
+    "代": "伐",
+    "信": "言",
+    "额": "颔額",
+}
+
+# Punctuation that sits between a label and its value.
+_LEAD = " ：:;；.,，、·-—_|丨"
+# A value ends at a gap wider than this many character heights (another column begins).
+VALUE_GAP = 2.5
+# The first character of a value may stand this far from its label (letter-spaced layouts).
+LABEL_REACH = 14.0
+
+
+def label_pattern(label: str) -> str:
+    """A regex for `label` in row text: any spacing between its characters, OCR look-alikes.
+
+    Parentheses match full- and half-width forms. Regex syntax inside `label` is not
+    supported: give plain text (alternatives are separate labels).
+    """
+    parts = []
+    for ch in label:
+        if ch in "（(":
+            parts.append("[（(]")
+        elif ch in "）)":
+            parts.append("[）)]")
+        elif ch in "：:":
+            parts.append("[：:]")
+        elif ch in LABEL_LOOKALIKES:
+            parts.append(f"[{re.escape(ch + LABEL_LOOKALIKES[ch])}]")
+        else:
+            parts.append(re.escape(ch))
+    return r"\s*".join(parts)
+
+
+@dataclass
+class Glyph:
+    ch: str
+    box: BBox
+    confidence: float
+
+
+@dataclass
+class Row:
+    """One visual row: its characters left to right, a " " where a visible gap separates runs."""
+
+    text: str
+    glyphs: list[Glyph | None]  # one per character of `text`; None for an inserted gap
+    gaps: list[float]  # per character: the gap width for an inserted " ", else 0
+    height: float  # typical character height in the row
+
+    @property
+    def bbox(self) -> BBox:
+        return union_bbox(g.box for g in self.glyphs if g is not None)
+
+    def span_box(self, i: int, j: int) -> BBox | None:
+        boxes = [g.box for g in self.glyphs[i:j] if g is not None]
+        return union_bbox(boxes) if boxes else None
+
+    def span_confidence(self, i: int, j: int) -> float:
+        return min((g.confidence for g in self.glyphs[i:j] if g is not None), default=1.0)
+
+    def x_at(self, i: int) -> float:
+        """Left edge of the first real character at or after index i."""
+        for g in self.glyphs[i:]:
+            if g is not None:
+                return g.box[0]
+        return self.bbox[2]
+
+
+@dataclass
+class Span:
+    """A run of characters on one page: text, box, confidence (the lowest of its lines)."""
+
+    text: str
+    page: int
+    bbox: BBox | None
+    confidence: float
+
+    def joined(self, other: Span, sep: str = "") -> Span:
+        boxes = [b for b in (self.bbox, other.bbox) if b is not None]
+        return Span(
+            self.text + sep + other.text,
+            self.page,
+            union_bbox(boxes) if boxes else None,
+            min(self.confidence, other.confidence),
+        )
+
+
+@dataclass
+class LabelHit:
+    key: str
+    row: int
+    start: int
+    end: int
+
+
+def _glyphs_of(line: TextLine) -> list[Glyph | None]:
+    """The line's characters with boxes estimated from glyph widths (spaces become None)."""
+    text = line.text
+    weights = [char_width(ch) for ch in text]
+    total = sum(weights) or 1.0
+    x0, y0, x1, y1 = line.bbox
+    scale = (x1 - x0) / total
+    out: list[Glyph | None] = []
+    acc = 0.0
+    for ch, w in zip(text, weights, strict=True):
+        left = x0 + acc * scale
+        acc += w
+        if ch.isspace():
+            out.append(None)
+        else:
+            out.append(Glyph(ch, (left, y0, x0 + acc * scale, y1), line.confidence))
+    return out
+
+
+def build_row(lines: list[TextLine]) -> Row:
+    text: list[str] = []
+    glyphs: list[Glyph | None] = []
+    gaps: list[float] = []
+    heights = [ln.bbox[3] - ln.bbox[1] for ln in lines]
+    h = statistics.median(heights) if heights else 1.0
+    prev_right: float | None = None
+    for line in sorted(lines, key=lambda ln: ln.bbox[0]):
+        for g in _glyphs_of(line):
+            if g is None:
+                if text and text[-1] != " ":
+                    text.append(" ")
+                    glyphs.append(None)
+                    gaps.append(0.0)
+                continue
+            if prev_right is not None:
+                gap = g.box[0] - prev_right
+                if text and text[-1] == " ":
+                    gaps[-1] = max(gaps[-1], gap)
+                elif gap > 0.3 * h:
+                    text.append(" ")
+                    glyphs.append(None)
+                    gaps.append(gap)
+            text.append(g.ch)
+            glyphs.append(g)
+            gaps.append(0.0)
+            prev_right = g.box[2]
+    while text and text[-1] == " ":
+        text.pop()
+        glyphs.pop()
+        gaps.pop()
+    return Row("".join(text), glyphs, gaps, max(h, 1e-6))
+
+
+def page_lines(page: Page) -> list[TextLine]:
+    """The page's own text lines: for OCR, without seal lettering and specks."""
+    lines = [ln for ln in page.lines if ln.text and ln.text.strip()]
+    if page.kind is PageKind.SCAN:
+        lines = split_ocr_lines(lines)[0]
+    return lines
+
+
+@dataclass
+class PageText:
+    page: Page
+    rows: list[Row] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, page: Page, lines: list[TextLine] | None = None) -> PageText:
+        src = page_lines(page) if lines is None else lines
+        return cls(page, [build_row(r) for r in group_rows(src)])
+
+    @property
+    def number(self) -> int:
+        return self.page.number
+
+    @property
+    def text(self) -> str:
+        return "\n".join(r.text for r in self.rows)
+
+    def span(self, row: int, i: int, j: int) -> Span:
+        r = self.rows[row]
+        return Span(r.text[i:j], self.number, r.span_box(i, j), r.span_confidence(i, j))
+
+    # --- labels -------------------------------------------------------------------------------
+
+    def find_labels(self, labels: dict[str, Iterable[str]],
+                    extra: dict[str, list[tuple[str, int]]] | None = None) -> list[LabelHit]:
+        """Every label occurrence, left to right in each row, without overlaps.
+
+        `labels`: key -> plain label texts; `extra`: key -> (regex, label length) for labels
+        plain text cannot say (a lookahead: 职业技能等级 but not 职业技能等级证书). Longer labels
+        win where two overlap.
+        """
+        alts: list[tuple[str, str, int]] = []
+        for key, texts in labels.items():
+            for t in texts:
+                alts.append((key, label_pattern(t), len(t)))
+        for key, rxs in (extra or {}).items():
+            for rx, n in rxs:
+                alts.append((key, rx, n))
+        alts.sort(key=lambda a: -a[2])
+        hits: list[LabelHit] = []
+        for ri, row in enumerate(self.rows):
+            found: list[LabelHit] = []
+            for key, rx, _n in alts:
+                for m in re.finditer(rx, row.text):
+                    if m.end() == m.start():
+                        continue
+                    if any(not (m.end() <= h.start or m.start() >= h.end) for h in found):
+                        continue
+                    found.append(LabelHit(key, ri, m.start(), m.end()))
+            hits.extend(sorted(found, key=lambda h: h.start))
+        return hits
+
+    def value_after(self, hit: LabelHit, hits: list[LabelHit], multiline: bool = False,
+                    below: bool = True) -> Span | None:
+        """The value written after a label: to its right in the row (up to the next label or a
+        wide gap), continued in following rows for `multiline`, or under it when the row holds
+        nothing after it."""
+        row = self.rows[hit.row]
+        stop = min((h.start for h in hits if h.row == hit.row and h.start >= hit.end), default=len(row.text))
+        i = hit.end
+        while i < stop and row.text[i] in _LEAD:
+            if row.text[i] == " " and row.gaps[i] > LABEL_REACH * row.height:
+                stop = i  # nothing near the label: the next thing is another column
+                break
+            i += 1
+        j = i
+        while j < stop:
+            if row.text[j] == " " and row.gaps[j] > VALUE_GAP * row.height:
+                break
+            j += 1
+        while j > i and row.text[j - 1] in " :：":
+            j -= 1
+        if j > i:
+            value = self.span(hit.row, i, j)
+            if multiline:
+                value = self._continue(hit.row, row.x_at(i), value, hits)
+            return value
+        if below:
+            return self._below(hit, hits)
+        return None
+
+    def _continue(self, ri: int, x0: float, value: Span, hits: list[LabelHit]) -> Span:
+        """Rows under a value that start where it started belong to it (a wrapped address)."""
+        labelled = {h.row for h in hits}
+        prev = self.rows[ri]
+        for rj in range(ri + 1, len(self.rows)):
+            nxt = self.rows[rj]
+            if rj in labelled:
+                break
+            h = max(prev.height, nxt.height)
+            if nxt.bbox[1] - prev.bbox[3] > 1.0 * h:
+                break
+            start = nxt.x_at(0)
+            if abs(start - x0) > 1.5 * h:
+                break
+            # only the part of the row up to a wide gap (text further right is another column)
+            j = 0
+            while j < len(nxt.text) and not (nxt.text[j] == " " and nxt.gaps[j] > VALUE_GAP * nxt.height):
+                j += 1
+            value = value.joined(self.span(rj, 0, j))
+            prev = nxt
+        return value
+
+    def _below(self, hit: LabelHit, hits: list[LabelHit]) -> Span | None:
+        """The text in the next row under the label (labels printed above their values)."""
+        row = self.rows[hit.row]
+        box = row.span_box(hit.start, hit.end)
+        if box is None or hit.row + 1 >= len(self.rows):
+            return None
+        nxt = self.rows[hit.row + 1]
+        if any(h.row == hit.row + 1 for h in hits):
+            return None
+        if nxt.bbox[1] - row.bbox[3] > 1.5 * row.height:
+            return None
+        idx = [k for k, g in enumerate(nxt.glyphs) if g is not None and g.box[2] > box[0] - row.height
+               and g.box[0] < box[2] + 4 * row.height]
+        if not idx:
+            return None
+        # widen to the whole run those characters belong to (no wide gaps inside it)
+        i, j = idx[0], idx[-1] + 1
+        while i > 0 and not (nxt.text[i - 1] == " " and nxt.gaps[i - 1] > VALUE_GAP * nxt.height):
+            i -= 1
+        while j < len(nxt.text) and not (nxt.text[j] == " " and nxt.gaps[j] > VALUE_GAP * nxt.height):
+            j += 1
+        return self.span(hit.row + 1, i, j)
+
+    def read_labels(self, labels: dict[str, Iterable[str]], multiline: Iterable[str] = (),
+                    extra: dict[str, list[tuple[str, int]]] | None = None, below: bool = True) -> dict[str, Span]:
+        """key -> the first non-empty value found after one of its labels on this page."""
+        hits = self.find_labels(labels, extra)
+        multi = set(multiline)
+        out: dict[str, Span] = {}
+        for hit in hits:
+            if hit.key in out:
+                continue
+            value = self.value_after(hit, hits, multiline=hit.key in multi, below=below)
+            if value is not None and value.text.strip(_LEAD):
+                out[hit.key] = value
+        return out
+
+    # --- free search ----------------------------------------------------------------------------
+
+    def search(self, pattern: str | re.Pattern[str], group: int = 0) -> Span | None:
+        """The first match of `pattern` in any row (row text with gaps as single spaces)."""
+        rx = re.compile(pattern) if isinstance(pattern, str) else pattern
+        for ri, row in enumerate(self.rows):
+            m = rx.search(row.text)
+            if m:
+                return self.span(ri, m.start(group), m.end(group))
+        return None
+
+    def flat(self, row_sep: str = "", keep_gaps: bool = False) -> tuple[str, list[tuple[int, int] | None]]:
+        """The page's text in reading order and, per character, its (row, index) (None for a
+        separator). Rows are joined with `row_sep`; inserted gaps are dropped unless `keep_gaps`
+        (prose wrapped over rows reads as one run, so phrases split by a line break are found)."""
+        chars: list[str] = []
+        where: list[tuple[int, int] | None] = []
+        for ri, row in enumerate(self.rows):
+            if ri and row_sep:
+                chars.extend(row_sep)
+                where.extend([None] * len(row_sep))
+            for i, ch in enumerate(row.text):
+                if ch == " " and row.glyphs[i] is None and not keep_gaps:
+                    continue
+                chars.append(ch)
+                where.append((ri, i))
+        return "".join(chars), where
+
+    def locate(self, where: list[tuple[int, int] | None], start: int, end: int) -> Span | None:
+        """The span of flat-text characters [start, end) (see `flat`), across rows if need be."""
+        parts: dict[int, list[int]] = {}
+        for w in where[start:end]:
+            if w is not None:
+                parts.setdefault(w[0], []).append(w[1])
+        out: Span | None = None
+        for ri in sorted(parts):
+            idx = parts[ri]
+            sp = self.span(ri, min(idx), max(idx) + 1)
+            out = sp if out is None else out.joined(sp)
+        return out
+
+
+def compact(text: str) -> str:
+    """Text without whitespace (for matching)."""
+    return re.sub(r"\s+", "", text)

@@ -1,0 +1,429 @@
+"""Prefect flows over the plain stages: `review_packet` (one packet) and `review_batch`.
+
+Every stage stays a plain function of shenbao.pipeline.review (the `--no-prefect` chain runs the
+very same ones); here each becomes a task run:
+
+  ingest          submitted to the task runner (a Dask worker, when one is used)
+  ocr             one task per scanned page, submitted (mapped) to the task runner; the engine is
+                  built once per worker process (get_engine caches it per process)
+  <PAGE_STAGES>   every other stage in review.PAGE_STAGES, generically, in the flow's own process
+                  (classify, form, awards today; evidence/rules when they are added there)
+  write, store    result folder written atomically, then upserted into the results store
+  packet-result   the packet's result, cached by content: sha256 of the input + its name + engine +
+                  options + manifest row + shenbao version and code digest
+
+Caching is per packet, not per stage: stage outputs are Pages with image loaders and parsed
+layouts, not worth serialising; the packet's Result JSON (plus its problems and page count) is.
+A packet whose key is already stored skips every stage: its `packet-result` task run shows as
+Cached and its outputs are written from the cache. The batch checks (duplicates) always run again.
+
+Packets of a batch go through a small window so that, on Dask, OCR of the next packets runs
+while the current one is classified and read; with the default thread pool the window is one
+packet (pdfium is not thread-safe, and the flow's own stages may render pages).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shenbao.flows.settings import FlowSettings, cache_dir, configure_prefect
+
+configure_prefect()  # before Prefect reads its settings
+
+from prefect import flow, task  # noqa: E402
+from prefect.cache_policies import NONE  # noqa: E402
+from prefect.filesystems import LocalFileSystem  # noqa: E402
+from prefect.futures import PrefectFuture  # noqa: E402
+from prefect.results import ResultStore as PrefectResultStore  # noqa: E402
+from prefect.serializers import JSONSerializer  # noqa: E402
+from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+
+from shenbao.extractors.ocr import DEFAULT_ENGINE, ENV_ENGINE  # noqa: E402
+from shenbao.extractors.ocr.base import PageOcr  # noqa: E402
+from shenbao.flows import work  # noqa: E402
+from shenbao.flows.hashing import content_sha256, packet_cache_key  # noqa: E402
+from shenbao.flows.packets import PacketRun, open_store, write_outputs  # noqa: E402
+from shenbao.flows.store import ResultStore  # noqa: E402
+from shenbao.flows.work import Box  # noqa: E402
+from shenbao.models import Jurisdiction, Result, Units  # noqa: E402
+from shenbao.pipeline import review  # noqa: E402
+from shenbao.pipeline.batch import (  # noqa: E402
+    BatchSummary,
+    PacketOutcome,
+    check_folders,
+    find_packets,
+    finish_batch,
+    make_unique_id,
+    manifest_entry,
+    outcome_of,
+    start_summary,
+)
+from shenbao.pipeline.manifest import ManifestEntry, read_manifest, read_registry  # noqa: E402
+from shenbao.pipeline.review import PacketContext, ReviewOptions, packet_id_for  # noqa: E402
+from shenbao.pipeline.types import Page, PageKind  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+_server_checked: bool | None = None
+
+
+# --- the switch -----------------------------------------------------------------------------
+
+
+def prefect_available() -> bool:
+    """Whether a Prefect API answers (starting the embedded server if none is configured). When it
+    does not, callers fall back to the plain chain: results are the same, only not recorded."""
+    global _server_checked
+    if _server_checked is None:
+        from prefect.client.orchestration import get_client
+
+        try:
+            with get_client(sync_client=True) as client:
+                error = client.api_healthcheck()
+            _server_checked = error is None
+            if error is not None:
+                log.warning("Prefect API unhealthy (%s): running the plain stage chain", error)
+        except Exception as exc:  # the embedded server did not start, or PREFECT_API_URL is down
+            log.warning("Prefect API unavailable (%s): running the plain stage chain", exc)
+            _server_checked = False
+    return _server_checked
+
+
+def task_runner_for(settings: FlowSettings) -> Any:
+    if settings.task_runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if settings.dask_address:
+            return DaskTaskRunner(address=settings.dask_address)
+        return DaskTaskRunner(
+            cluster_class="distributed.LocalCluster",
+            # one thread per worker process: OCR runs one page at a time per process anyway
+            cluster_kwargs={"n_workers": settings.dask_workers, "threads_per_worker": 1, "processes": True,
+                            "dashboard_address": ":0"},
+        )
+    return ThreadPoolTaskRunner(max_workers=settings.threads)
+
+
+def resolved_engine(name: str) -> str:
+    import os
+
+    name = (name or "default").strip().lower()
+    if name == "default":
+        name = os.environ.get(ENV_ENGINE, "").strip().lower() or DEFAULT_ENGINE
+    return name
+
+
+# --- tasks ----------------------------------------------------------------------------------
+
+
+@task(name="ingest", cache_policy=NONE, task_run_name="ingest {label}")
+def ingest_task(ctx: Box[PacketContext], label: str) -> Box[PacketContext]:
+    """stage_ingest on the context; returns it (a copy comes back from a Dask worker)."""
+    return work.ingest_packet(ctx)
+
+
+@task(name="ocr-page", cache_policy=NONE, task_run_name="ocr {label}", retries=1)
+def ocr_task(page: Box[Page], engine_name: str, label: str) -> PageOcr:
+    return work.read_page(page, engine_name)
+
+
+@task(name="stage", cache_policy=NONE, task_run_name="{name} {label}")
+def stage_task(ctx: Box[PacketContext], name: str, label: str) -> None:
+    work.run_page_stage(ctx, name)
+
+
+@task(name="write-outputs", cache_policy=NONE, task_run_name="write {label}")
+def write_task(out_dir: Path, result: Result, label: str) -> Path:
+    return write_outputs(out_dir, result)
+
+
+@task(name="store-result", cache_policy=NONE, task_run_name="store {label}", retries=2, retry_delay_seconds=2)
+def store_task(store: ResultStore, result: Result, sha256: str, source_name: str, batch: str | None,
+               status: str, pages: int, label: str) -> None:
+    store.save_result(result, sha256, source_name=source_name, batch=batch, status=status, pages=pages)
+
+
+def _cache_key_fn(_context: Any, parameters: dict[str, Any]) -> str:
+    return parameters["key"]
+
+
+@task(name="packet-result", cache_key_fn=_cache_key_fn, persist_result=True,
+      result_serializer=JSONSerializer(), task_run_name="result {label}")
+def packet_result_task(key: str, payload: str | None, label: str) -> str:
+    """The packet's cached result: on a hit Prefect returns the stored payload without running this;
+    on a miss it stores `payload`. A None payload (cache vanished since the lookup) is not cached."""
+    if payload is None:
+        raise LookupError(f"cached result {key} is gone")
+    return payload
+
+
+@task(name="batch-checks", cache_policy=NONE)
+def batch_checks_task(out_dir: Path, results: Box[list[Result]], summary: Box[BatchSummary], registry: Box[Any],
+                      on_result: Callable[[Result, PacketOutcome], None] | None) -> BatchSummary:
+    from shenbao.pipeline.batch_checks import BATCH_CHECKS
+
+    return finish_batch(out_dir, results.value, summary.value, registry.value, BATCH_CHECKS, on_result)
+
+
+# --- one packet's run -----------------------------------------------------------------------
+
+
+@dataclass
+class _Job:
+    source: Path
+    ctx: PacketContext
+    key: str
+    sha256: str
+    started: float
+    cached: dict[str, Any] | None = None
+    ingest: PrefectFuture | None = None
+    ocr: list[tuple[Page, PrefectFuture]] = field(default_factory=list)
+    ocr_started: float = 0.0
+
+
+class _PacketRunner:
+    """Moves packets through the tasks. `submit(source)` starts a packet; `finish(job)` waits for
+    it and writes it. Both must run inside a flow."""
+
+    def __init__(self, out_dir: Path, options: ReviewOptions, settings: FlowSettings,
+                 store: ResultStore | None, batch: str | None) -> None:
+        self.out_dir = out_dir
+        self.options = options
+        self.settings = settings
+        self.store = store
+        self.batch = batch
+        self.engine_name = resolved_engine(options.engine)
+        self.storage = cache_dir(settings)
+        self.result_store = PrefectResultStore(
+            result_storage=LocalFileSystem(basepath=str(self.storage)), serializer=JSONSerializer()
+        )
+        self.cached_task = packet_result_task.with_options(result_storage=self.storage)
+
+    def submit(self, source: Path, entry: ManifestEntry | None, packet_id: str | None = None) -> _Job:
+        started = time.perf_counter()
+        ctx = PacketContext(source=source, options=self.options, manifest=entry)
+        ctx.result = Result(packet_id=packet_id or packet_id_for(source))
+        review.run_stage(ctx, "jurisdiction", review.stage_jurisdiction)
+        review.run_stage(ctx, "manifest", review.stage_manifest_fields)
+        sha = content_sha256(source)
+        key = packet_cache_key(sha, source.name, self.engine_name, {
+            "packet_id": ctx.result.packet_id,
+            "jurisdiction": self.options.jurisdiction,
+            "low_confidence": self.options.low_confidence,
+            "manifest": [entry.jurisdiction, entry.received_at, entry.recommender] if entry else None,
+        })
+        job = _Job(source, ctx, key, sha, started)
+        if self.settings.cache and self.result_store.exists(key):
+            try:
+                job.cached = json.loads(self.cached_task(key, None, source.name))
+                return job
+            except Exception as exc:  # a cache file that vanished or cannot be read: do the work
+                log.warning("%s: cached result unusable (%s); reviewing again", source.name, exc)
+        job.ingest = ingest_task.submit(Box(ctx), source.name)
+        return job
+
+    def start_ocr(self, job: _Job) -> None:
+        """Once ingest is back, submit one OCR task per scanned page."""
+        if job.ingest is None or job.ocr_started:
+            return
+        job.ctx = job.ingest.result().value
+        job.ingest = None
+        job.ocr_started = time.perf_counter()
+        if job.ctx.unreadable or job.ctx.packet is None:
+            return
+        scans = [p for p in job.ctx.packet.pages if p.kind is PageKind.SCAN and p.load_image is not None]
+        for page in scans:
+            label = f"{job.source.name} p{page.number}"
+            job.ocr.append((page, ocr_task.submit(Box(page), self.engine_name, label)))
+
+    def ingest_done(self, job: _Job) -> bool:
+        return job.ingest is not None and job.ingest.state.is_final()
+
+    def finish(self, job: _Job) -> PacketRun:
+        if job.cached is not None:
+            return self._from_cache(job)
+        self.start_ocr(job)
+        ctx = job.ctx
+        if not ctx.unreadable:
+            self._collect_ocr(job)
+            for name, _stage in review.PAGE_STAGES:
+                if _stage is review.stage_ocr:
+                    continue  # done above, page by page
+                stage_task(Box(ctx), name, job.source.name)
+            if ctx.result.units is None:
+                ctx.result.units = Units.PT
+        else:
+            ctx.result.fields = {}
+            ctx.result.units = None
+        outcome = outcome_of(ctx, time.perf_counter() - job.started)
+        payload = json.dumps({
+            "result": ctx.result.to_json(), "problems": ctx.problems, "unreadable": ctx.unreadable,
+            "pages": outcome.pages, "timings": ctx.timings,
+        }, ensure_ascii=False)
+        if self.settings.cache:
+            try:
+                self.cached_task(job.key, payload, job.source.name)
+            except Exception as exc:  # a full disk must not cost the result
+                log.warning("%s: result not cached (%s)", job.source.name, exc)
+        return self._write(job, ctx.result, outcome, cached=False)
+
+    def _collect_ocr(self, job: _Job) -> None:
+        ctx = job.ctx
+        for page, future in job.ocr:
+            future.wait()
+            state = future.state
+            if state.is_completed():
+                review.apply_page_ocr(page, future.result(), self.engine_name)
+            else:
+                try:
+                    future.result()
+                except Exception as exc:
+                    ctx.problems.append(f"{page.source}: OCR 失败（{type(exc).__name__}: {exc}）")
+        if job.ocr:
+            ctx.timings["ocr"] = round(time.perf_counter() - job.ocr_started, 3)
+
+    def _from_cache(self, job: _Job) -> PacketRun:
+        cached = job.cached or {}
+        result = Result.from_json(cached["result"])
+        ctx = job.ctx
+        ctx.result, ctx.problems, ctx.unreadable = result, list(cached["problems"]), bool(cached["unreadable"])
+        outcome = outcome_of(ctx, time.perf_counter() - job.started)
+        outcome.pages = int(cached["pages"])
+        return self._write(job, result, outcome, cached=True)
+
+    def _write(self, job: _Job, result: Result, outcome: PacketOutcome, cached: bool) -> PacketRun:
+        label = job.source.name
+        target = write_task(self.out_dir, result, label)
+        if self.store is not None:
+            store_task(self.store, result, job.sha256, job.source.name, self.batch, outcome.status,
+                       outcome.pages, label)
+        return PacketRun(result, outcome, target, job.sha256, cached=cached)
+
+
+def _options(engine: str, jurisdiction: str | None) -> ReviewOptions:
+    return ReviewOptions(engine=engine, jurisdiction=Jurisdiction(jurisdiction) if jurisdiction else None)
+
+
+# --- flows ----------------------------------------------------------------------------------
+
+
+@flow(name="shenbao-review-packet", validate_parameters=False)
+def review_packet_flow(
+    source: Path,
+    out_dir: Path,
+    engine: str = "default",
+    jurisdiction: str | None = None,
+    packet_id: str | None = None,
+    entry: ManifestEntry | None = None,
+    db: str | None = None,
+    store: ResultStore | None = None,
+    batch: str | None = None,
+    settings: FlowSettings | None = None,
+) -> PacketRun:
+    """Review one packet into OUT/<packet_id>/ (and the results store, when `db`/`store` is given)."""
+    settings = settings or FlowSettings.from_env()
+    own_store = store is None and db is not None
+    store = store or (open_store(db, out_dir) if db is not None else None)
+    try:
+        runner = _PacketRunner(Path(out_dir), _options(engine, jurisdiction), settings, store, batch)
+        return runner.finish(runner.submit(Path(source), entry, packet_id))
+    finally:
+        if own_store and store is not None:
+            store.close()
+
+
+@flow(name="shenbao-review-batch", validate_parameters=False)
+def review_batch_flow(
+    input_dir: Path,
+    out_dir: Path,
+    engine: str = "default",
+    jurisdiction: str | None = None,
+    manifest: Path | None = None,
+    registry: Path | None = None,
+    db: str | None = None,
+    packets: list[Path] | None = None,
+    settings: FlowSettings | None = None,
+    on_packet: Callable[[PacketOutcome], None] | None = None,
+) -> BatchSummary:
+    """Every packet of `input_dir`, then the batch checks (duplicates), then OUT/batch.json."""
+    settings = settings or FlowSettings.from_env()
+    input_dir, out_dir = check_folders(Path(input_dir), Path(out_dir))
+    manifest_table = read_manifest(manifest) if manifest else None
+    registry_table = read_registry(registry) if registry else None
+    sources = [Path(p) for p in packets] if packets is not None else find_packets(input_dir)
+    summary = start_summary(input_dir, out_dir, sources, manifest_table, registry_table)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    store = open_store(db, out_dir)
+    runner = _PacketRunner(out_dir, _options(engine, jurisdiction), settings, store, str(input_dir))
+    digests: dict[str, str] = {}
+
+    def restore(result: Result, outcome: PacketOutcome) -> None:
+        if store is not None:
+            store.save_result(result, digests[result.packet_id], source_name=outcome.source,
+                              batch=str(input_dir), status=outcome.status, pages=outcome.pages,
+                              event="batch-check")
+
+    # On Dask the next packets are ingested and OCR'd while this one is read (see module doc).
+    window = 2 * settings.dask_workers + 1 if settings.task_runner == "dask" else 1
+    pending: deque[_Job] = deque()
+    queue = deque(sources)
+    results: list[Result] = []
+    seen_ids: set[str] = set()
+    try:
+        while queue or pending:
+            while queue and len(pending) < window:
+                source = queue.popleft()
+                pending.append(runner.submit(source, manifest_entry(source, manifest_table, summary)))
+            for job in list(pending)[1:]:
+                if runner.ingest_done(job):
+                    runner.start_ocr(job)
+            job = pending.popleft()
+            run = runner.finish(job)
+            ctx = PacketContext(source=job.source, options=runner.options, result=run.result)
+            before = run.result.packet_id
+            make_unique_id(ctx, job.source, seen_ids, summary)
+            if run.result.packet_id != before:  # a.pdf beside a.zip: rewrite under the new id
+                run.target = write_outputs(out_dir, run.result)
+                run.outcome.packet_id = run.result.packet_id
+                if store is not None:
+                    store.save_result(run.result, run.sha256, source_name=job.source.name,
+                                      batch=str(input_dir), status=run.outcome.status, pages=run.outcome.pages)
+            digests[run.result.packet_id] = run.sha256
+            results.append(run.result)
+            summary.packets.append(run.outcome)
+            if on_packet:
+                on_packet(run.outcome)
+        return batch_checks_task(out_dir, Box(results), Box(summary), Box(registry_table), restore)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def run_review_batch(
+    input_dir: Path,
+    out_dir: Path,
+    options: ReviewOptions | None = None,
+    *,
+    manifest: Path | None = None,
+    registry: Path | None = None,
+    db: str | None = None,
+    packets: list[Path] | None = None,
+    settings: FlowSettings | None = None,
+    on_packet: Callable[[PacketOutcome], None] | None = None,
+) -> BatchSummary:
+    """`review_batch_flow` with the task runner the settings ask for (threads or Dask)."""
+    settings = settings or FlowSettings.from_env()
+    options = options or ReviewOptions()
+    batch_flow = review_batch_flow.with_options(task_runner=task_runner_for(settings))
+    return batch_flow(
+        input_dir, out_dir, engine=options.engine,
+        jurisdiction=str(options.jurisdiction) if options.jurisdiction else None,
+        manifest=manifest, registry=registry, db=db, packets=packets, settings=settings, on_packet=on_packet,
+    )

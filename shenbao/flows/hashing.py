@@ -1,0 +1,95 @@
+"""Content hashes: which packet this is (whatever its name), and which code read it.
+
+`content_sha256` gives the same digest as `Packet.sha256` from ingest (a file's bytes; for a
+folder, its files' relative names and digests), but without reading the packet as a packet, so
+the watcher and the cache can recognise an input before (and whether or not) it can be ingested.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from shenbao import __version__
+from shenbao.pipeline.sources import is_junk, natural_key
+
+_CHUNK = 1 << 20
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def folder_files(folder: Path) -> list[tuple[str, Path]]:
+    """(relative posix name, path) of the regular non-junk files ingest reads, natural order."""
+    out: list[tuple[str, Path]] = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        rel_root = Path(root).relative_to(folder)
+        dirs[:] = [d for d in dirs if not is_junk((*rel_root.parts, d, "x"))]
+        for name in files:
+            path = Path(root) / name
+            rel = (rel_root / name).as_posix()
+            if is_junk(tuple(Path(rel).parts)) or path.is_symlink() or not path.is_file():
+                continue
+            out.append((rel, path))
+    out.sort(key=lambda item: natural_key(item[0]))
+    return out
+
+
+def content_sha256(path: Path) -> str:
+    """The packet's content digest, equal to ingest's `Packet.sha256`."""
+    if path.is_dir():
+        digest = hashlib.sha256()
+        for rel, file in folder_files(path):
+            digest.update(rel.encode("utf-8") + b"\0" + file_sha256(file).encode("ascii") + b"\n")
+        return digest.hexdigest()
+    return file_sha256(path)
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """shenbao's version plus a digest of its source and bundled data: a cached result is reused
+    only by the code that made it (the version alone does not change between commits)."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(__version__.encode())
+    files = sorted(package.rglob("*.py"))
+    data = package.parent / "data"
+    if data.is_dir():  # the checkout's data/ (honours, layouts, labels), samples aside
+        files += sorted(p for p in data.iterdir() if p.is_file())
+    resources = package / "resources"
+    if resources.is_dir():
+        files += sorted(p for p in resources.rglob("*") if p.is_file())
+    for path in files:
+        digest.update(path.as_posix().encode("utf-8") + b"\0" + file_sha256(path).encode("ascii"))
+    return f"{__version__}+{digest.hexdigest()[:16]}"
+
+
+def packet_cache_key(
+    sha256: str,
+    source_name: str,
+    engine: str,
+    options: dict[str, object],
+) -> str:
+    """Key of one packet's cached result: its content, its name (the packet id and messages come
+    from it), the OCR engine, the review options and the code. Anything else that changes the
+    result (the manifest row) goes into `options`."""
+    payload = json.dumps(
+        {
+            "sha256": sha256,
+            "name": source_name,
+            "engine": engine,
+            "options": options,
+            "code": code_fingerprint(),
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
+    return "shenbao-packet-" + hashlib.sha256(payload.encode("utf-8")).hexdigest()
