@@ -14,9 +14,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from shenbao import __version__
 from shenbao.models import Jurisdiction
-from shenbao.pipeline.batch import BatchError, find_packets, run_batch, write_result
+from shenbao.pipeline.batch import BatchError, check_folders, find_packets, run_batch
 from shenbao.pipeline.manifest import TableError, read_manifest, read_registry
-from shenbao.pipeline.review import ReviewOptions, packet_id_for, review_packet
+from shenbao.pipeline.review import ReviewOptions, packet_id_for
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="shenbao 申报材料审查")
 console = Console(stderr=True)
@@ -29,6 +29,14 @@ OcrCacheOpt = Annotated[
 JurisdictionOpt = Annotated[
     Jurisdiction | None, typer.Option("--jurisdiction", help="force the rule pack for every packet")
 ]
+PrefectOpt = Annotated[
+    bool | None,
+    typer.Option("--prefect/--no-prefect", help="run through the Prefect flows (default; $SHENBAO_PREFECT=0 turns off)"),
+]
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", help="results database: SQLAlchemy URL or SQLite path ($SHENBAO_DB_URL; default OUT/shenbao.sqlite; 'none' for none)"),
+]
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -36,6 +44,21 @@ def _setup_logging(verbose: bool) -> None:
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+
+
+def _flow_settings(prefect: bool | None, verbose: bool, **changes: object):
+    """The flow settings from the environment, with what the command line says on top."""
+    import dataclasses
+    import os
+
+    from shenbao.flows.settings import FlowSettings
+
+    if verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    settings = FlowSettings.from_env()
+    if prefect is not None:
+        changes["use_prefect"] = prefect
+    return dataclasses.replace(settings, **{k: v for k, v in changes.items() if v is not None})
 
 
 def _fail(message: str) -> None:
@@ -56,17 +79,29 @@ def review(
     engine: EngineOpt = "default",
     jurisdiction: JurisdictionOpt = None,
     ocr_cache: OcrCacheOpt = None,
+    db: DbOpt = None,
+    prefect: PrefectOpt = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Review one packet and write OUT/<packet_id>/result.json."""
     _setup_logging(verbose)
     if not packet.exists():
         _fail(f"{packet}: 文件不存在 / no such file")
-    ctx = review_packet(packet, ReviewOptions(engine=engine, jurisdiction=jurisdiction, ocr_cache=ocr_cache))
-    target = write_result(out, ctx.result)
-    for problem in ctx.problems:
-        console.print(f"[yellow]{ctx.result.packet_id}:[/yellow] {problem}")
-    typer.echo(str(target / "result.json"))
+    from shenbao.flows.packets import open_store, review_one
+
+    settings = _flow_settings(prefect, verbose)
+    store = open_store(db, out)
+    try:
+        run = review_one(
+            packet, out, ReviewOptions(engine=engine, jurisdiction=jurisdiction, ocr_cache=ocr_cache),
+            store=store, settings=settings,
+        )
+    finally:
+        if store is not None:
+            store.close()
+    for problem in run.outcome.problems:
+        console.print(f"[yellow]{run.result.packet_id}:[/yellow] {problem}")
+    typer.echo(str(run.target / "result.json"))
 
 
 @app.command()
@@ -78,10 +113,23 @@ def batch(
     engine: EngineOpt = "default",
     jurisdiction: JurisdictionOpt = None,
     ocr_cache: OcrCacheOpt = None,
+    db: DbOpt = None,
+    prefect: PrefectOpt = None,
+    runner: Annotated[
+        str | None, typer.Option("--runner", help="task runner of the flows: threads or dask ($SHENBAO_TASK_RUNNER)")
+    ] = None,
+    dask_workers: Annotated[int | None, typer.Option("--dask-workers", help="LocalCluster worker processes")] = None,
+    dask_address: Annotated[str | None, typer.Option("--dask-address", help="a running Dask scheduler")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Review every packet in a folder; write OUT/<packet_id>/result.json and OUT/batch.json."""
     _setup_logging(verbose)
+    if runner is not None and runner not in ("threads", "dask"):
+        _fail(f"--runner {runner}: threads 或 dask / threads or dask")
+    if dask_workers is not None or dask_address is not None:
+        runner = runner or "dask"
+    settings = _flow_settings(prefect, verbose, task_runner=runner, dask_workers=dask_workers,
+                              dask_address=dask_address)
     try:
         manifest_table = read_manifest(manifest) if manifest else None
         registry_table = read_registry(registry) if registry else None
@@ -100,15 +148,17 @@ def batch(
         def advance(outcome) -> None:
             progress.update(task, advance=1, last=f"{outcome.packet_id} ({outcome.status})")
 
+        options = ReviewOptions(engine=engine, jurisdiction=jurisdiction, ocr_cache=ocr_cache)
         try:
-            summary = run_batch(
-                input_dir, out, ReviewOptions(engine=engine, jurisdiction=jurisdiction, ocr_cache=ocr_cache),
-                manifest=manifest_table, registry=registry_table, batch_checks=BATCH_CHECKS,
-                on_packet=advance, packets=packets,
+            summary = _run_batch(
+                input_dir, out, options, settings, db, manifest, registry, manifest_table, registry_table,
+                BATCH_CHECKS, advance, packets,
             )
         except BatchError as exc:
             _fail(str(exc))
             return
+    for warning in summary.quota_warnings:
+        console.print(f"[yellow]名额 / quota:[/yellow] {warning['message']}")
     for problem in summary.problems:
         console.print(f"[yellow]注意 / note:[/yellow] {problem}")
     by_status: dict[str, int] = {}
@@ -118,6 +168,95 @@ def batch(
             console.print(f"[yellow]{outcome.packet_id}:[/yellow] {problem.splitlines()[0]}")
     counts = ", ".join(f"{k} {v}" for k, v in sorted(by_status.items()))
     typer.echo(f"{len(summary.packets)} packets ({counts}); results in {out.resolve()}")
+
+
+def _run_batch(input_dir, out, options, settings, db, manifest, registry, manifest_table, registry_table,
+               batch_checks, advance, packets):
+    """Through the review_batch flow, or the plain run_batch (--no-prefect, or no Prefect API)."""
+    if settings.use_prefect:
+        from shenbao.flows.flows import prefect_available, run_review_batch
+
+        if prefect_available():
+            return run_review_batch(
+                input_dir, out, options, manifest=manifest, registry=registry, db=db, packets=packets,
+                settings=settings, on_packet=advance,
+            )
+        console.print("[yellow]注意 / note:[/yellow] Prefect 不可用，直接运行 / Prefect unavailable, plain run")
+    from shenbao.flows.packets import open_store, store_hook
+
+    input_dir, out = check_folders(input_dir, out)
+    store = open_store(db, out)
+    try:
+        return run_batch(
+            input_dir, out, options, manifest=manifest_table, registry=registry_table,
+            batch_checks=batch_checks, on_packet=advance, packets=packets,
+            on_result=store_hook(store, input_dir) if store is not None else None,
+        )
+    finally:
+        if store is not None:
+            store.close()
+
+
+@app.command()
+def watch(
+    inbox: Annotated[Path, typer.Argument(help="folder to watch for new packets")],
+    out: Annotated[Path, typer.Option("--out", help="results folder (OUT/<day>/<packet_id>/)")],
+    poll: Annotated[
+        float | None, typer.Option("--poll", help="poll every SECONDS (network shares) instead of file events")
+    ] = None,
+    settle: Annotated[float, typer.Option("--settle", help="seconds an input must stay unchanged")] = 2.0,
+    incomplete_timeout: Annotated[
+        float, typer.Option("--incomplete-timeout", help="review an input still incomplete after SECONDS anyway")
+    ] = 600.0,
+    once: Annotated[bool, typer.Option("--once", help="exit when the inbox is empty")] = False,
+    engine: EngineOpt = "default",
+    jurisdiction: JurisdictionOpt = None,
+    ocr_cache: OcrCacheOpt = None,
+    db: DbOpt = None,
+    prefect: PrefectOpt = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Review every packet dropped into INBOX once; archive it to INBOX/.done or INBOX/.failed."""
+    _setup_logging(verbose)
+    from shenbao.flows.packets import open_store, review_one
+    from shenbao.flows.watcher import Watcher, WatchError, WatchOptions
+
+    settings = _flow_settings(prefect, verbose)
+    options = ReviewOptions(engine=engine, jurisdiction=jurisdiction, ocr_cache=ocr_cache)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        store = open_store(db, out)
+    except Exception as exc:
+        _fail(f"{out}: {exc}")
+        return
+    label = f"watch:{inbox.resolve()}"
+
+    def process(source: Path, day_dir: Path, packet_id: str):
+        return review_one(source, day_dir, options, packet_id=packet_id, store=store, batch=label,
+                          settings=settings)
+
+    def report(event) -> None:
+        colour = {"done": "green", "failed": "red"}.get(event.state, "yellow")
+        where = f" -> {event.out_dir}" if event.out_dir else ""
+        console.print(f"[{colour}]{event.state}[/{colour}] {event.name}{where}")
+        if event.reason and event.state != "done":
+            console.print(f"    {event.reason.splitlines()[0]}")
+
+    try:
+        watcher = Watcher(inbox, out, process, WatchOptions(settle=settle, poll=poll,
+                          incomplete_timeout=incomplete_timeout, once=once), on_event=report)
+    except WatchError as exc:
+        _fail(str(exc))
+        return
+    console.print(f"监视 / watching {watcher.inbox} -> {watcher.out}" + (f" (poll {poll}s)" if poll else ""))
+    try:
+        watcher.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        watcher.close()
+        if store is not None:
+            store.close()
 
 
 @app.command("eval")

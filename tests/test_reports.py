@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from markupsafe import escape
 from openpyxl import load_workbook
 from PIL import Image
 
@@ -123,7 +124,9 @@ def test_findings_sorted_by_severity_with_values_and_boxed_crops(reviewed, repor
         img = _decode(uri)
         assert _red_box_mask(img).sum() > 50, "the read box is drawn"
         assert np.asarray(img).std() > 20, "the crop shows the page, not a blank"
-    assert "依据：RESULT.md「出生年月 differs from 身份证号」" in birth
+    # the rule and the notice passage it cites, as the finding gives them
+    extra = next(f for f in ctx.result.findings if str(f.code) == "ID_BIRTH_MISMATCH").model_extra
+    assert f"依据：{escape(extra['citation'])}" in birth and escape(extra["rule"]) in birth
     # a finding with only pages (no box) shows the page
     name = next(body for _, code, body in articles if code == "NAME_MISMATCH")
     assert re.search(r'<figure class="page">\s*<img src="data:image/', name)

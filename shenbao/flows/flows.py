@@ -24,6 +24,7 @@ packet (pdfium is not thread-safe, and the flow's own stages may render pages).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import time
@@ -52,7 +53,7 @@ from shenbao.flows.hashing import content_sha256, packet_cache_key  # noqa: E402
 from shenbao.flows.packets import PacketRun, open_store, write_outputs  # noqa: E402
 from shenbao.flows.store import ResultStore  # noqa: E402
 from shenbao.flows.work import Box  # noqa: E402
-from shenbao.models import Jurisdiction, Result, Units  # noqa: E402
+from shenbao.models import Result, Units  # noqa: E402
 from shenbao.pipeline import review  # noqa: E402
 from shenbao.pipeline.batch import (  # noqa: E402
     BatchSummary,
@@ -130,8 +131,8 @@ def ingest_task(ctx: Box[PacketContext], label: str) -> Box[PacketContext]:
 
 
 @task(name="ocr-page", cache_policy=NONE, task_run_name="ocr {label}", retries=1)
-def ocr_task(page: Box[Page], engine_name: str, label: str) -> PageOcr:
-    return work.read_page(page, engine_name)
+def ocr_task(page: Box[Page], engine_name: str, ocr_cache: Path | None, label: str) -> PageOcr:
+    return work.read_page(page, engine_name, ocr_cache)
 
 
 @task(name="stage", cache_policy=NONE, task_run_name="{name} {label}")
@@ -166,10 +167,12 @@ def packet_result_task(key: str, payload: str | None, label: str) -> str:
 
 @task(name="batch-checks", cache_policy=NONE)
 def batch_checks_task(out_dir: Path, results: Box[list[Result]], summary: Box[BatchSummary], registry: Box[Any],
-                      on_result: Callable[[Result, PacketOutcome], None] | None) -> BatchSummary:
+                      manifest: Box[Any], on_result: Callable[[Result, PacketOutcome], None] | None) -> BatchSummary:
+    """Duplicates across the batch (rewriting the results they change), quotas, OUT/batch.json."""
     from shenbao.pipeline.batch_checks import BATCH_CHECKS
 
-    return finish_batch(out_dir, results.value, summary.value, registry.value, BATCH_CHECKS, on_result)
+    return finish_batch(out_dir, results.value, summary.value, registry.value, BATCH_CHECKS, on_result,
+                        manifest.value)
 
 
 # --- one packet's run -----------------------------------------------------------------------
@@ -213,11 +216,12 @@ class _PacketRunner:
         review.run_stage(ctx, "jurisdiction", review.stage_jurisdiction)
         review.run_stage(ctx, "manifest", review.stage_manifest_fields)
         sha = content_sha256(source)
+        # every review option but the engine name (resolved above) and the OCR cache (same reads)
+        options = {k: v for k, v in dataclasses.asdict(self.options).items() if k not in ("engine", "ocr_cache")}
         key = packet_cache_key(sha, source.name, self.engine_name, {
+            **options,
             "packet_id": ctx.result.packet_id,
-            "jurisdiction": self.options.jurisdiction,
-            "low_confidence": self.options.low_confidence,
-            "manifest": [entry.jurisdiction, entry.received_at, entry.recommender] if entry else None,
+            "manifest": dataclasses.astuple(entry) if entry else None,
         })
         job = _Job(source, ctx, key, sha, started)
         if self.settings.cache and self.result_store.exists(key):
@@ -241,7 +245,7 @@ class _PacketRunner:
         scans = [p for p in job.ctx.packet.pages if p.kind is PageKind.SCAN and p.load_image is not None]
         for page in scans:
             label = f"{job.source.name} p{page.number}"
-            job.ocr.append((page, ocr_task.submit(Box(page), self.engine_name, label)))
+            job.ocr.append((page, ocr_task.submit(Box(page), self.engine_name, self.options.ocr_cache, label)))
 
     def ingest_done(self, job: _Job) -> bool:
         return job.ingest is not None and job.ingest.state.is_final()
@@ -307,10 +311,6 @@ class _PacketRunner:
         return PacketRun(result, outcome, target, job.sha256, cached=cached)
 
 
-def _options(engine: str, jurisdiction: str | None) -> ReviewOptions:
-    return ReviewOptions(engine=engine, jurisdiction=Jurisdiction(jurisdiction) if jurisdiction else None)
-
-
 # --- flows ----------------------------------------------------------------------------------
 
 
@@ -318,8 +318,7 @@ def _options(engine: str, jurisdiction: str | None) -> ReviewOptions:
 def review_packet_flow(
     source: Path,
     out_dir: Path,
-    engine: str = "default",
-    jurisdiction: str | None = None,
+    options: ReviewOptions | None = None,
     packet_id: str | None = None,
     entry: ManifestEntry | None = None,
     db: str | None = None,
@@ -332,7 +331,7 @@ def review_packet_flow(
     own_store = store is None and db is not None
     store = store or (open_store(db, out_dir) if db is not None else None)
     try:
-        runner = _PacketRunner(Path(out_dir), _options(engine, jurisdiction), settings, store, batch)
+        runner = _PacketRunner(Path(out_dir), options or ReviewOptions(), settings, store, batch)
         return runner.finish(runner.submit(Path(source), entry, packet_id))
     finally:
         if own_store and store is not None:
@@ -343,8 +342,7 @@ def review_packet_flow(
 def review_batch_flow(
     input_dir: Path,
     out_dir: Path,
-    engine: str = "default",
-    jurisdiction: str | None = None,
+    options: ReviewOptions | None = None,
     manifest: Path | None = None,
     registry: Path | None = None,
     db: str | None = None,
@@ -361,7 +359,7 @@ def review_batch_flow(
     summary = start_summary(input_dir, out_dir, sources, manifest_table, registry_table)
     out_dir.mkdir(parents=True, exist_ok=True)
     store = open_store(db, out_dir)
-    runner = _PacketRunner(out_dir, _options(engine, jurisdiction), settings, store, str(input_dir))
+    runner = _PacketRunner(out_dir, options or ReviewOptions(), settings, store, str(input_dir))
     digests: dict[str, str] = {}
 
     def restore(result: Result, outcome: PacketOutcome) -> None:
@@ -400,7 +398,7 @@ def review_batch_flow(
             summary.packets.append(run.outcome)
             if on_packet:
                 on_packet(run.outcome)
-        return batch_checks_task(out_dir, Box(results), Box(summary), Box(registry_table), restore)
+        return batch_checks_task(out_dir, Box(results), Box(summary), Box(registry_table), Box(manifest_table), restore)
     finally:
         if store is not None:
             store.close()
@@ -423,7 +421,5 @@ def run_review_batch(
     options = options or ReviewOptions()
     batch_flow = review_batch_flow.with_options(task_runner=task_runner_for(settings))
     return batch_flow(
-        input_dir, out_dir, engine=options.engine,
-        jurisdiction=str(options.jurisdiction) if options.jurisdiction else None,
-        manifest=manifest, registry=registry, db=db, packets=packets, settings=settings, on_packet=on_packet,
+        input_dir, out_dir, options, manifest=manifest, registry=registry, db=db, packets=packets, settings=settings, on_packet=on_packet,
     )

@@ -112,9 +112,7 @@ def review_one(
 
         if prefect_available():
             return review_packet_flow(
-                source, out_dir, engine=options.engine,
-                jurisdiction=str(options.jurisdiction) if options.jurisdiction else None,
-                packet_id=packet_id, entry=entry, db=db, store=store, batch=batch, settings=settings,
+                source, out_dir, options, packet_id=packet_id, entry=entry, db=db, store=store, batch=batch, settings=settings,
             )
     own_store = store is None and db is not None
     store = store or (open_store(db, out_dir) if db is not None else None)

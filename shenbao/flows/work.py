@@ -8,6 +8,7 @@ module state such as the locks below; these plain functions travel by reference 
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from shenbao.extractors.ocr.base import PageOcr
@@ -46,8 +47,9 @@ def ingest_packet(box: Box[PacketContext]) -> Box[PacketContext]:
     return box
 
 
-def read_page(box: Box[Page], engine_name: str) -> PageOcr:
-    """Read one scanned page. The engine is built on the first call in this process, then reused."""
+def read_page(box: Box[Page], engine_name: str, ocr_cache: Path | None = None) -> PageOcr:
+    """Read one scanned page. The engine is built on the first call in this process, then reused;
+    with `ocr_cache`, what it reads is kept there (and replayed on a re-run)."""
     from shenbao.extractors.ocr import get_engine
 
     page = box.value
@@ -56,6 +58,10 @@ def read_page(box: Box[Page], engine_name: str) -> PageOcr:
     if image is None:
         raise ValueError(f"{page.source}: no image to read")
     engine = get_engine(engine_name)
+    if ocr_cache is not None:
+        from shenbao.pipeline.ocr_cache import CachedEngine
+
+        engine = CachedEngine(engine, ocr_cache)
     with ENGINE_LOCK:
         page_ocr = engine.read_page(image)
     if not page_ocr.engine:

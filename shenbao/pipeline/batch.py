@@ -48,6 +48,7 @@ class BatchSummary:
     shenbao_version: str = __version__
     packets: list[PacketOutcome] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    quota_warnings: list[dict] = field(default_factory=list)  # per recommender over the notice's limit
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n"
@@ -146,8 +147,10 @@ def finish_batch(
     registry: Registry | None,
     batch_checks: Iterable[BatchCheck],
     on_result: ResultHook | None = None,
+    manifest: Manifest | None = None,
 ) -> BatchSummary:
-    """Run the checks that need the whole batch, rewrite the results they change, write batch.json."""
+    """Run the checks that need the whole batch, rewrite the results they change, write batch.json
+    (with the quota warnings: recommenders over the notice's limit)."""
     by_id = {r.packet_id: r for r in results}
     outcomes = {o.packet_id: o for o in summary.packets}
     for check in batch_checks:
@@ -158,6 +161,11 @@ def finish_batch(
             outcomes[packet_id].warnings = sum(1 for f in result.findings if f.severity == Severity.WARNING)
             if on_result:
                 on_result(result, outcomes[packet_id])
+    if manifest:
+        from shenbao.rules.quotas import check_quotas
+
+        summary.quota_warnings = [w.to_dict() for w in check_quotas(results, manifest)]
+
     summary.finished_at = datetime.now().isoformat(timespec="seconds")
     write_file_atomic(out_dir / "batch.json", summary.to_json())
     return summary
@@ -199,4 +207,4 @@ def run_batch(
             on_result(ctx.result, outcome)
         if on_packet:
             on_packet(outcome)
-    return finish_batch(out_dir, results, summary, registry, batch_checks, on_result)
+    return finish_batch(out_dir, results, summary, registry, batch_checks, on_result, manifest)

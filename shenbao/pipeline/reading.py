@@ -132,3 +132,38 @@ def link_certificates(ctx: PacketContext) -> None:
                 if document.award_index is None:
                     document.award_index = index
                 break
+
+
+def stage_evidence(ctx: PacketContext) -> None:
+    """Read the supporting documents; the training-fund amounts become result fields."""
+    from shenbao.extractors.evidence.reader import fill_fields_from_evidence, read_evidence
+    from shenbao.matchers.honours import load_honours
+
+    assert ctx.packet is not None
+    jurisdiction = str(ctx.result.jurisdiction) if ctx.result.jurisdiction else None
+    ctx.evidence = read_evidence(ctx.packet.pages, ctx.result.documents, load_honours(), jurisdiction)
+    pages = {p.number: p for p in ctx.packet.pages}
+    for key, value in fill_fields_from_evidence(ctx.evidence).items():
+        page = pages.get(value.page)
+        ctx.result.fields[key] = FieldResult(
+            value=value.value,
+            page=value.page,
+            bbox=to_result_units(value.bbox, page) if page else None,
+            confidence=round(float(value.confidence), 3),
+        )
+
+
+def stage_rules(ctx: PacketContext) -> None:
+    """Run the jurisdiction's rule pack over fields, awards, documents and evidence."""
+    from shenbao.extractors.evidence.model import Evidence
+    from shenbao.rules.engine import run_rules
+    from shenbao.rules.pack import load_pack
+
+    if ctx.result.jurisdiction is None:
+        ctx.problems.append("无法确定所属地区（辖区），未运行规则检查 / jurisdiction unknown, rules not run")
+        return
+    pack = load_pack(str(ctx.result.jurisdiction))
+    ctx.rule_pack = pack
+    received_at = ctx.manifest.received_at if ctx.manifest else None
+    evidence = ctx.evidence if ctx.evidence is not None else Evidence()
+    ctx.result.findings.extend(run_rules(ctx.result, evidence, pack, received_at))

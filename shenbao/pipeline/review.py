@@ -21,7 +21,7 @@ from shenbao.extractors.classify import PageClass
 from shenbao.extractors.ocr.base import OcrEngine, PageOcr
 from shenbao.models import FieldResult, Finding, FindingCode, Jurisdiction, Result, Units
 from shenbao.pipeline.manifest import ManifestEntry
-from shenbao.pipeline.reading import stage_awards, stage_form
+from shenbao.pipeline.reading import stage_awards, stage_evidence, stage_form, stage_rules
 from shenbao.pipeline.types import IngestError, Packet, Page, PageKind
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,8 @@ class PacketContext:
     jurisdiction_evidence: str = ""
     claimed_awards: list[Any] = field(default_factory=list)  # form reader's ClaimedAward, form order
     award_matches: list[Any] = field(default_factory=list)  # matcher output per claimed award
+    evidence: Any = None  # shenbao.extractors.evidence.model.Evidence once read
+    rule_pack: Any = None  # the RulePack the findings came from
 
     def get_engine(self) -> OcrEngine:
         if self.engine is None:
@@ -171,6 +173,8 @@ PAGE_STAGES: list[tuple[str, Stage]] = [
     ("classify", stage_classify),
     ("form", stage_form),
     ("awards", stage_awards),
+    ("evidence", stage_evidence),
+    ("rules", stage_rules),
 ]
 
 

@@ -216,40 +216,48 @@ def _snap_to_lines(
     sy: float,
     page_px: int,
 ) -> tuple[float, float, float, float]:
-    """Move crop edges out to the ends of text lines they would cut through, so a crop never
-    shows half a character or half a number; lines longer than a third of the page stay cut
-    (taking them whole would turn the crop into the page)."""
+    """Move crop edges so they cut through no text line: a side edge moves out to take a line
+    whole when that stays within reach, else the line is left out (the top or bottom edge moves
+    past a line above or below the box; the side edge moves in past one level with it). Half a
+    character or half a number next to the value would only mislead."""
     left, top, right, bottom = region
-    pad = 0.006 * page_px
-    longest = page_px / 3
-    # A long line cut by a side edge above or below the box is context a reviewer does not
-    # need half of: move the top/bottom edge past it instead.
-    for line in page.lines:
-        lx0, ly0, lx1, ly1 = line.bbox[0] * sx, line.bbox[1] * sy, line.bbox[2] * sx, line.bbox[3] * sy
-        if lx1 - lx0 <= longest or ly1 <= top or ly0 >= bottom:
-            continue
-        if not (lx0 < left < lx1 or lx0 < right < lx1):
-            continue
-        if ly1 <= box[1]:
-            top = max(top, ly1 + pad / 2)
-        elif ly0 >= box[3]:
-            bottom = min(bottom, ly0 - pad / 2)
-    for line in page.lines:
-        lx0, ly0, lx1, ly1 = line.bbox[0] * sx, line.bbox[1] * sy, line.bbox[2] * sx, line.bbox[3] * sy
-        if ly1 <= top or ly0 >= bottom or lx1 - lx0 > longest:
-            continue
-        if lx0 < left < lx1:
-            left = lx0 - pad
-        if lx0 < right < lx1:
-            right = lx1 + pad
-    for line in page.lines:
-        lx0, ly0, lx1, ly1 = line.bbox[0] * sx, line.bbox[1] * sy, line.bbox[2] * sx, line.bbox[3] * sy
-        if lx1 <= left or lx0 >= right:
-            continue
-        if ly0 < top < ly1:
-            top = ly0 - pad
-        if ly0 < bottom < ly1:
-            bottom = ly1 + pad
+    pad = 0.004 * page_px
+    min_left, max_right = left - 0.12 * page_px, right + 0.12 * page_px
+    lines = [(ln.bbox[0] * sx, ln.bbox[1] * sy, ln.bbox[2] * sx, ln.bbox[3] * sy) for ln in page.lines]
+
+    def cuts(edge: float, a: float, b: float) -> bool:
+        return a - pad < edge < b + pad
+
+    for _ in range(4):  # a moved edge may cut the next line along; settle in a few rounds
+        before = (left, top, right, bottom)
+        for lx0, ly0, lx1, ly1 in lines:
+            if ly1 <= top or ly0 >= bottom:
+                continue
+            for side in ("left", "right"):
+                edge = left if side == "left" else right
+                if not cuts(edge, lx0, lx1) or (lx0 >= box[0] and lx1 <= box[2]):
+                    continue
+                if side == "left" and lx0 - pad >= min_left:
+                    left = lx0 - pad
+                elif side == "right" and lx1 + pad <= max_right:
+                    right = lx1 + pad
+                elif ly1 <= box[1]:
+                    top = max(top, ly1 + pad)
+                elif ly0 >= box[3]:
+                    bottom = min(bottom, ly0 - pad)
+                elif side == "left" and lx1 + pad <= box[0]:
+                    left = lx1 + pad
+                elif side == "right" and lx0 - pad >= box[2]:
+                    right = lx0 - pad
+        for lx0, ly0, lx1, ly1 in lines:
+            if lx1 <= left or lx0 >= right:
+                continue
+            if cuts(top, ly0, ly1) and ly1 <= box[1] + pad:
+                top = ly0 - pad
+            if cuts(bottom, ly0, ly1) and ly0 >= box[3] - pad:
+                bottom = ly1 + pad
+        if (left, top, right, bottom) == before:
+            break
     return left, top, right, bottom
 
 

@@ -16,6 +16,7 @@ that starts indented) starts a new line in `text`, which the count ignores.
 from __future__ import annotations
 
 import re
+import statistics
 
 from shenbao.extractors.evidence.layout import PageText, Row
 from shenbao.extractors.evidence.model import ProseRead
@@ -26,14 +27,16 @@ _SENTENCE_END = "。！？!?；;：:，,、"
 _ORG_END = re.compile(r"(?:厅|局|部|政府|委员会|委|工会|协会|公司|中心|学院|学校|大学|院|办公室|集团|社|党委|支部|所|站|队|室|处|科|（盖章）|（公章）)\)?$")
 
 
-def _is_centered(row: Row, width: float) -> bool:
-    x0, _, x1, _ = row.bbox
-    return abs((x0 + x1) / 2 - width / 2) < 0.08 * width and (x1 - x0) < 0.85 * width
-
-
-def _is_title(row: Row, width: float) -> bool:
+def _is_title(row: Row, width: float, full: float, body_height: float) -> bool:
+    """A heading: centred on the page, and shorter than a full line of prose or set larger.
+    (A paragraph's first line is indented on the left only, so it sits a little right of
+    centre and runs nearly the full width.)"""
     text = row.text.replace(" ", "")
-    return 2 <= len(text) <= 45 and _is_centered(row, width) and text[-1] not in _SENTENCE_END
+    if not 2 <= len(text) <= 45 or text[-1] in _SENTENCE_END:
+        return False
+    x0, _, x1, _ = row.bbox
+    centred = abs((x0 + x1) / 2 - width / 2) < 0.04 * width
+    return centred and ((x1 - x0) < 0.7 * full or row.height > 1.2 * body_height)
 
 
 def _is_signature(row: Row, width: float) -> bool:
@@ -51,9 +54,11 @@ def read_prose(doc_type: str, pages: list[PageText]) -> ProseRead:
     for k, pt in enumerate(pages):
         rows = [r for r in pt.rows if not _PAGE_NUMBER.match(r.text)]
         width = pt.page.width or max((r.bbox[2] for r in rows), default=1.0)
-        if k == 0:
+        if k == 0 and rows:
+            full = max(r.bbox[2] - r.bbox[0] for r in rows)
+            body_height = statistics.median(r.height for r in rows)
             n = 0
-            while n < min(2, len(rows)) and _is_title(rows[n], width):
+            while n < min(2, len(rows)) and _is_title(rows[n], width, full, body_height):
                 n += 1
             rows = rows[n:]
         if k == len(pages) - 1:
