@@ -13,7 +13,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from shenbao import __version__
-from shenbao.models import Jurisdiction
 from shenbao.pipeline.batch import BatchError, check_folders, find_packets, run_batch
 from shenbao.pipeline.manifest import TableError, read_manifest, read_registry
 from shenbao.pipeline.review import ReviewOptions, packet_id_for
@@ -26,8 +25,21 @@ OcrCacheOpt = Annotated[
     Path | None,
     typer.Option("--ocr-cache", envvar="SHENBAO_OCR_CACHE", help="folder that keeps OCR output for re-runs"),
 ]
+def _check_jurisdiction(value: str | None) -> str | None:
+    from shenbao.rules.pack import available_packs
+
+    if value is not None and value not in available_packs():
+        known = ", ".join(available_packs())
+        raise typer.BadParameter(f"{value!r}: no rule pack data/rules/{value}.yaml; one of {known}")
+    return value
+
+
 JurisdictionOpt = Annotated[
-    Jurisdiction | None, typer.Option("--jurisdiction", help="force the rule pack for every packet")
+    str | None,
+    typer.Option(
+        "--jurisdiction", help="force the rule pack (data/rules/<key>.yaml) for every packet",
+        callback=_check_jurisdiction,
+    ),
 ]
 PrefectOpt = Annotated[
     bool | None,

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from shenbao.models import FieldResult, FindingCode, Jurisdiction, Result
+from shenbao.models import FieldResult, FindingCode, Result
 from shenbao.pipeline.batch_checks import check_duplicate_applicants
 from shenbao.pipeline.manifest import TableError, read_manifest, read_registry
 from shenbao.pipeline.writer import write_file_atomic, write_packet_dir
@@ -21,7 +21,7 @@ def test_manifest_utf8_with_bom_and_bad_rows(tmp_path) -> None:
     path = tmp_path / "manifest.csv"
     path.write_bytes(MANIFEST.encode("utf-8-sig"))
     manifest = read_manifest(path)
-    assert manifest.rows["a-1"].jurisdiction is Jurisdiction.WUHAN_2024
+    assert manifest.rows["a-1"].jurisdiction == "wuhan-2024"
     assert manifest.rows["a-1"].received_at == datetime(2024, 6, 30, 23, 59)
     assert manifest.rows["a-1"].recommender == "武汉市江岸区人社局"
     assert manifest.rows["a-2"].jurisdiction is None
@@ -103,3 +103,15 @@ def test_duplicate_applicants_in_batch_and_registry(tmp_path) -> None:
     assert "p2" in results[0].findings[0].message
     assert "李四技能大师工作室" in results[2].findings[0].message
     assert not results[3].findings and not results[4].findings
+
+
+def test_a_new_rule_pack_file_is_a_known_jurisdiction(tmp_path) -> None:
+    """Next year's notice is a new data file: the manifest accepts its key without code changes."""
+    path = tmp_path / "manifest.csv"
+    path.write_text("packet_id,jurisdiction,received_at,recommender\nn-1,wuhan-2026,2026-05-01,局\n", "utf-8")
+    assert read_manifest(path).rows["n-1"].jurisdiction is None
+    manifest = read_manifest(path, jurisdictions=["wuhan-2024", "wuhan-2026"])
+    assert manifest.rows["n-1"].jurisdiction == "wuhan-2026" and not manifest.problems
+    assert Result(packet_id="n-1", jurisdiction="wuhan-2026").jurisdiction == "wuhan-2026"
+    with pytest.raises(ValueError):
+        Result(packet_id="n-1", jurisdiction="Wuhan 2026!")

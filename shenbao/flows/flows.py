@@ -106,8 +106,8 @@ def task_runner_for(settings: FlowSettings) -> Any:
         return DaskTaskRunner(
             cluster_class="distributed.LocalCluster",
             # one thread per worker process: OCR runs one page at a time per process anyway
-            cluster_kwargs={"n_workers": settings.dask_workers, "threads_per_worker": 1, "processes": True,
-                            "dashboard_address": ":0"},
+            cluster_kwargs={"n_workers": settings.dask_workers, "threads_per_worker": 1,
+                            "processes": settings.dask_processes, "dashboard_address": ":0"},
         )
     return ThreadPoolTaskRunner(max_workers=settings.threads)
 
@@ -423,3 +423,43 @@ def run_review_batch(
     return batch_flow(
         input_dir, out_dir, options, manifest=manifest, registry=registry, db=db, packets=packets, settings=settings, on_packet=on_packet,
     )
+
+
+@flow(name="shenbao-watch-inbox", validate_parameters=False)
+def watch_inbox_flow(
+    inbox: str,
+    out: str,
+    options: ReviewOptions | None = None,
+    db: str | None = None,
+    settle: float = 2.0,
+    incomplete_timeout: float = 600.0,
+) -> list[dict[str, Any]]:
+    """One pass of the watched folder (what `shenbao watch --once` does): review everything that
+    is in INBOX now, each packet as a `review_packet` subflow; for a schedule or a deployment."""
+    from shenbao.flows.watcher import Watcher, WatchError, WatchOptions
+
+    settings = dataclasses.replace(FlowSettings.from_env(), use_prefect=True)
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    store = open_store(db, out_dir)
+    events: list[dict[str, Any]] = []
+
+    def process(source: Path, day_dir: Path, packet_id: str) -> PacketRun:
+        return review_packet_flow(source, day_dir, options, packet_id=packet_id, store=store,
+                                  batch=f"watch:{Path(inbox).resolve()}", settings=settings)
+
+    try:
+        watcher = Watcher(Path(inbox), out_dir, process,
+                          WatchOptions(settle=settle, incomplete_timeout=incomplete_timeout, once=True),
+                          on_event=lambda e: events.append({k: str(v) if isinstance(v, Path) else v
+                                                            for k, v in dataclasses.asdict(e).items()}))
+    except WatchError as exc:  # another run still holds OUT: this one has nothing to do
+        log.warning("%s", exc)
+        return events
+    try:
+        watcher.run()
+    finally:
+        watcher.close()
+        if store is not None:
+            store.close()
+    return events

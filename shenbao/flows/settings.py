@@ -11,7 +11,8 @@ Environment:
   SHENBAO_PREFECT=0            run the plain stage chain (run_batch), no Prefect at all
   SHENBAO_TASK_RUNNER=dask     spread ingest and page OCR over Dask (default: threads)
   SHENBAO_DASK_ADDRESS=tcp://… use a running Dask scheduler (default: a LocalCluster per run)
-  SHENBAO_DASK_WORKERS=2       worker processes of that LocalCluster
+  SHENBAO_DASK_WORKERS=2       workers of that LocalCluster
+  SHENBAO_DASK_PROCESSES=0     LocalCluster workers as threads of one process (default: processes)
   SHENBAO_FLOW_THREADS=4       threads of the default (thread pool) task runner
   SHENBAO_DB_URL=…             SQLAlchemy URL of the results store (default OUT/shenbao.sqlite)
   SHENBAO_CACHE=0              do not reuse cached packet results
@@ -59,6 +60,7 @@ class FlowSettings:
     task_runner: str = "threads"  # "threads" | "dask"
     dask_address: str | None = None
     dask_workers: int = 2
+    dask_processes: bool = True
     threads: int = 4
     db_url: str | None = None
     cache: bool = True
@@ -76,6 +78,7 @@ class FlowSettings:
             task_runner=runner,
             dask_address=env.get("SHENBAO_DASK_ADDRESS") or None,
             dask_workers=max(1, int(env.get("SHENBAO_DASK_WORKERS", "2"))),
+            dask_processes=truthy(env.get("SHENBAO_DASK_PROCESSES"), True),
             threads=max(1, int(env.get("SHENBAO_FLOW_THREADS", "4"))),
             db_url=env.get("SHENBAO_DB_URL") or None,
             cache=truthy(env.get("SHENBAO_CACHE"), True),

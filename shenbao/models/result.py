@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 
 class Jurisdiction(StrEnum):
+    """The rule packs shipped with shenbao. A bureau adds a jurisdiction (next year's notice) by
+    adding data/rules/<key>.yaml; results carry the key as a plain string (`JurisdictionKey`)."""
+
     LVLIANG_2025 = "lvliang-2025"
     HOHHOT = "hohhot"
     CHANGCHUN_2025 = "changchun-2025"
@@ -149,6 +152,9 @@ FIELD_KEYS: tuple[str, ...] = (
 
 FieldValue = str | int | float | None
 
+# A rule pack's key: lower-case letters, digits and dashes (e.g. "wuhan-2024").
+JurisdictionKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+
 
 class _Model(BaseModel):
     # Unknown keys are kept, not dropped: a truth file or a later version may carry more.
@@ -195,7 +201,7 @@ class Finding(_Model):
 
 class Result(_Model):
     packet_id: str
-    jurisdiction: Jurisdiction | None = None
+    jurisdiction: JurisdictionKey | None = None
     units: Units | None = None
     documents: list[Document] = Field(default_factory=list)
     fields: dict[str, FieldResult] = Field(default_factory=dict)

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-
-from shenbao.models import Jurisdiction
 
 MANIFEST_COLUMNS = ("packet_id", "jurisdiction", "received_at", "recommender")
 REGISTRY_COLUMNS = ("name", "id_number", "jurisdiction", "studio", "year")
@@ -25,7 +24,7 @@ class TableError(ValueError):
 @dataclass(frozen=True)
 class ManifestEntry:
     packet_id: str
-    jurisdiction: Jurisdiction | None
+    jurisdiction: str | None  # a rule pack key (data/rules/<key>.yaml)
     received_at: datetime | None
     recommender: str | None
 
@@ -100,7 +99,13 @@ def parse_received_at(text: str) -> datetime | None:
     return datetime.fromisoformat(text)
 
 
-def read_manifest(path: Path) -> Manifest:
+def read_manifest(path: Path, jurisdictions: Iterable[str] | None = None) -> Manifest:
+    """`jurisdictions`: the keys accepted (default: every rule pack in data/rules/)."""
+    if jurisdictions is None:
+        from shenbao.rules.pack import available_packs
+
+        jurisdictions = available_packs()
+    known = set(jurisdictions)
     entries: dict[str, ManifestEntry] = {}
     problems: list[str] = []
     for line_no, row in _rows(path, ("packet_id",)):
@@ -108,13 +113,13 @@ def read_manifest(path: Path) -> Manifest:
         if not packet_id:
             problems.append(f"{path.name}:{line_no}: packet_id 为空 / empty packet_id")
             continue
-        jurisdiction: Jurisdiction | None = None
+        jurisdiction: str | None = None
         if row.get("jurisdiction"):
-            try:
-                jurisdiction = Jurisdiction(row["jurisdiction"])
-            except ValueError:
+            if row["jurisdiction"] in known:
+                jurisdiction = row["jurisdiction"]
+            else:
                 problems.append(
-                    f"{path.name}:{line_no}: 未知辖区 {row['jurisdiction']!r} / unknown jurisdiction"
+                    f"{path.name}:{line_no}: 未知辖区 {row['jurisdiction']!r}（没有对应的规则包） / unknown jurisdiction"
                 )
         received_at = None
         try:

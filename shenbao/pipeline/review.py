@@ -19,7 +19,7 @@ from typing import Any
 
 from shenbao.extractors.classify import PageClass
 from shenbao.extractors.ocr.base import OcrEngine, PageOcr
-from shenbao.models import FieldResult, Finding, FindingCode, Jurisdiction, Result, Units
+from shenbao.models import FieldResult, Finding, FindingCode, Result, Units
 from shenbao.pipeline.manifest import ManifestEntry
 from shenbao.pipeline.reading import stage_awards, stage_evidence, stage_form, stage_rules
 from shenbao.pipeline.types import IngestError, Packet, Page, PageKind
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class ReviewOptions:
     engine: str = "default"
-    jurisdiction: Jurisdiction | None = None  # forced from the command line, beats everything
+    jurisdiction: str | None = None  # a rule pack key forced from the command line, beats everything
     low_confidence: float = 0.80  # fields read below this OCR confidence get LOW_CONFIDENCE
     ocr_cache: Path | None = None  # keep OCR output here so re-runs of unchanged pages cost nothing
 

@@ -9,6 +9,8 @@ One JSON object per line, each with a `record` type:
               it was classified as (with its evidence and scores), and every text line (text, box,
               confidence) — so a finding can be re-derived without running OCR again;
 - `field`   — value, page, box, confidence, and the page's text lines under that box;
+- `evidence` — what the evidence readers found on ID cards, certificates, licences, proofs and
+              summary tables (each value with its raw text, page, box and confidence);
 - `award`   — the claim as read (text, year, section, page, box), the matcher's normalised
               text, score, best alternatives, level/issuer/acceptance, and evidence pages;
 - `finding` — code, severity, message, fields/documents/pages, the rule id and notice citation
@@ -71,6 +73,8 @@ def audit_records(ctx: PacketContext, generated_at: datetime | None = None) -> l
         )
     for index, award in enumerate(ctx.result.awards):
         records.append(_award_record(ctx, index, award, pages))
+    if ctx.evidence is not None:
+        records.append({"record": "evidence", "evidence": _in_result_units(_plain(ctx.evidence), pages)})
     for index, finding in enumerate(ctx.result.findings):
         extra = dict(finding.model_extra or {})
         named_values: dict[str, Any] = {}
@@ -134,7 +138,7 @@ def _packet_record(ctx: PacketContext, generated_at: datetime) -> dict[str, Any]
             "ocr_engines_by_page": sorted({p.ocr_engine for p in packet.pages if p.ocr_engine})
             if packet
             else [],
-            "rule_pack": rule_pack_digest(),
+            "rule_pack": {**rule_pack_digest(), "pack": _pack_identity(ctx.rule_pack)},
         },
         "options": {
             "engine": ctx.options.engine,
@@ -219,6 +223,50 @@ def _award_record(ctx: PacketContext, index: int, award: Any, pages: dict[int, P
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+def _pack_identity(pack: Any) -> dict[str, Any] | None:
+    """Which rule pack file (and notice) the findings came from, with the file's SHA-256."""
+    if pack is None:
+        return None
+    source = getattr(pack, "source", None)
+    digest = None
+    if source:
+        try:
+            digest = hashlib.sha256(Path(source).read_bytes()).hexdigest()
+        except OSError:
+            digest = None
+    notice = getattr(pack, "notice", None)
+    return {
+        "jurisdiction": getattr(pack, "jurisdiction", None),
+        "name": getattr(pack, "name", None),
+        "notice": notice.model_dump(mode="json") if hasattr(notice, "model_dump") else notice,
+        "source": source,
+        "sha256": digest,
+    }
+
+
+def _plain(obj: Any) -> Any:
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return {k: _plain(v) for k, v in asdict(obj).items()}
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_plain(v) for v in obj]
+    return obj
+
+
+def _in_result_units(obj: Any, pages: dict[int, Page]) -> Any:
+    """Evidence values carry boxes in page units; the audit speaks result units throughout."""
+    if isinstance(obj, list):
+        return [_in_result_units(v, pages) for v in obj]
+    if not isinstance(obj, dict):
+        return obj
+    out = {k: _in_result_units(v, pages) for k, v in obj.items()}
+    page = pages.get(out.get("page")) if isinstance(out.get("page"), int) else None
+    if page is not None and isinstance(out.get("bbox"), list | tuple) and len(out["bbox"]) == 4:
+        out["bbox"] = _scaled(tuple(out["bbox"]), page)
+    return out
 
 
 def _line(line: TextLine, scale: float) -> dict[str, Any]:

@@ -237,6 +237,17 @@ def build_view(ctx: PacketContext, generated_at: datetime | None = None) -> Repo
                 if len(view.pictures) < MAX_PICTURES_PER_FINDING:
                     view.pictures.append(pic)
                     covered.add(pic.request.page)
+        # The other side of a disagreement: what the ID card, certificate, licence or summary
+        # table says, read on the finding's pages (values and boxes from the evidence readers).
+        for item in evidence_values(ctx.evidence):
+            if item.page not in finding.pages or not _concerns(item.key, finding.fields):
+                continue
+            view.values.append(ValueRow(item.label, fmt_value(item.value), f"第 {item.page} 页"))
+            if item.bbox and len(view.pictures) < MAX_PICTURES_PER_FINDING:
+                pic = picture(item.page, item.bbox, f"{item.label} · 第 {item.page} 页", PREVIEW_LONG_SIDE)
+                if pic:
+                    view.pictures.append(pic)
+                    covered.add(item.page)
         for page_no in finding.pages:
             if page_no in covered or len(view.pictures) >= MAX_PICTURES_PER_FINDING:
                 continue
@@ -359,6 +370,65 @@ def build_view(ctx: PacketContext, generated_at: datetime | None = None) -> Repo
         version=__version__,
         unreadable=ctx.unreadable,
     )
+
+
+# Evidence attributes -> the form field they are compared with (RESULT.md keys; "award" for
+# the parts of an honour certificate, which a finding names as awards[i]).
+_EVIDENCE_KEYS: dict[tuple[str, str], tuple[str, str]] = {
+    ("id_cards", "name"): ("master_name", "身份证 · 姓名"),
+    ("id_cards", "gender"): ("master_gender", "身份证 · 性别"),
+    ("id_cards", "ethnicity"): ("master_ethnicity", "身份证 · 民族"),
+    ("id_cards", "birth"): ("master_birth", "身份证 · 出生"),
+    ("id_cards", "id_number"): ("master_id_number", "身份证 · 号码"),
+    ("certificates", "name"): ("master_name", "证书 · 姓名"),
+    ("certificates", "gender"): ("master_gender", "证书 · 性别"),
+    ("certificates", "id_number"): ("master_id_number", "证书 · 身份证号"),
+    ("certificates", "level"): ("master_skill_level", "证书 · 等级"),
+    ("certificates", "occupation"): ("master_occupation", "证书 · 职业（工种）"),
+    ("certificates", "title_grade"): ("master_skill_level", "职称证书 · 级别"),
+    ("honour_certificates", "holder"): ("award", "荣誉证书 · 获得者"),
+    ("honour_certificates", "title_text"): ("award", "荣誉证书 · 称号"),
+    ("honour_certificates", "year"): ("award", "荣誉证书 · 年份"),
+    ("business_licenses", "name"): ("unit_name", "营业执照 · 名称"),
+    ("business_licenses", "credit_code"): ("unit_credit_code", "营业执照 · 统一社会信用代码"),
+    ("training_funds", "total"): ("training_fund_total", "经费证明 · 职工教育经费总额"),
+    ("training_funds", "high_skill"): ("training_fund_high_skill", "经费证明 · 高技能人才培养经费"),
+}
+
+
+@dataclass
+class EvidenceValue:
+    key: str
+    label: str
+    value: Any
+    page: int
+    bbox: BBox | None
+
+
+def evidence_values(evidence: Any) -> list[EvidenceValue]:
+    """Every located value the evidence readers found, keyed by the form field it checks."""
+    if evidence is None:
+        return []
+    out: list[EvidenceValue] = []
+    for (group, attr), (key, label) in _EVIDENCE_KEYS.items():
+        for read in getattr(evidence, group, None) or []:
+            value = getattr(read, attr, None)
+            if value is not None and getattr(value, "page", None):
+                out.append(EvidenceValue(key, label, value.value, value.page, value.bbox))
+    for row in getattr(evidence, "table_rows", None) or []:
+        where = document_label(getattr(row, "doc_type", ""))
+        for key, value in (getattr(row, "cells", None) or {}).items():
+            if value is not None and getattr(value, "page", None):
+                out.append(
+                    EvidenceValue(key, f"{where} · {field_label(key)}", value.value, value.page, value.bbox)
+                )
+    return out
+
+
+def _concerns(key: str, refs: list[str]) -> bool:
+    if key == "award":
+        return any(ref == "awards" or award_index(ref) is not None for ref in refs)
+    return key in refs
 
 
 def _pictures_for_ref(ctx, ref, field_crop, award_crop, picture, pages) -> list[Picture]:

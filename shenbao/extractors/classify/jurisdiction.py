@@ -20,7 +20,7 @@ import yaml
 from shenbao.extractors.classify.doctype import PageClass, classify_pages
 from shenbao.extractors.classify.features import HEAD_ROWS, group_rows
 from shenbao.extractors.classify.rules import Phrase, RulesError, phrase_score
-from shenbao.models import DocumentType, Jurisdiction
+from shenbao.models import DocumentType
 from shenbao.pipeline.types import Page
 
 DEFAULT_JURISDICTIONS = Path(__file__).resolve().parents[3] / "data" / "jurisdictions.yaml"
@@ -42,7 +42,7 @@ _TYPE_FACTOR: dict[DocumentType, float] = {
 
 @dataclass(frozen=True)
 class _JurCues:
-    key: Jurisdiction
+    key: str
     cities: tuple[Phrase, ...]
     places: tuple[str, ...]
     area_code: re.Pattern[str] | None
@@ -77,10 +77,9 @@ def _load(path: str) -> JurisdictionRules:
         raise RulesError(f"{p.name}: expected a mapping with 'jurisdictions'")
     cues = []
     for key, body in data["jurisdictions"].items():
-        try:
-            jur = Jurisdiction(key)
-        except ValueError as exc:
-            raise RulesError(f"{p.name}: unknown jurisdiction {key!r}") from exc
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", str(key)):
+            raise RulesError(f"{p.name}: bad jurisdiction key {key!r}")
+        jur = str(key)
         body = body or {}
         cities = tuple(
             Phrase(text=c, weight=1.0, head_weight=1.0, fuzzy=len(c) >= 4) for c in body.get("city", [])
@@ -109,7 +108,7 @@ def detect_jurisdiction(
     pages: Sequence[Page],
     classes: Sequence[PageClass] | None = None,
     rules_path: Path | None = None,
-) -> tuple[Jurisdiction | None, float, str]:
+) -> tuple[str | None, float, str]:
     """(jurisdiction or None, confidence 0..1, the evidence that decided it).
 
     `classes` (from classify_pages) weighs each page by its kind; classified here when not given.
@@ -118,10 +117,10 @@ def detect_jurisdiction(
     if classes is None:
         classes = classify_pages(pages)
     by_page = {c.page: c.type for c in classes}
-    totals: dict[Jurisdiction, float] = defaultdict(float)
-    best_ev: dict[Jurisdiction, tuple[float, str]] = {}
+    totals: dict[str, float] = defaultdict(float)
+    best_ev: dict[str, tuple[float, str]] = {}
 
-    def add(jur: Jurisdiction, gain: float, why: str) -> None:
+    def add(jur: str, gain: float, why: str) -> None:
         totals[jur] += gain
         if gain > best_ev.get(jur, (0.0, ""))[0]:
             best_ev[jur] = (gain, why)

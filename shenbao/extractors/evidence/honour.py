@@ -177,6 +177,11 @@ def _org_in_row(pt: PageText, ri: int) -> Value | None:
         if not ends:
             continue
         end = ends[-1]
+        for e in ends:  # lettering that repeats part of the name is the seal's, not the name's
+            tail = token[e:]
+            if len(tail) >= 2 and tail[:3] in token[:e]:
+                end = e
+                break
         if end < 4 or end > 40:
             continue
         return make_value(pt.span(ri, m.start(), m.start() + end), plain_text)
