@@ -280,6 +280,18 @@ def test_id_card_value_split_from_label_and_back_on_its_own_page() -> None:
     assert _v(card.authority) == "呼和浩特市公安局新城区分局" and card.authority.page == 6
 
 
+def test_label_words_inside_a_value_are_not_labels() -> None:
+    page = _scan(2, [
+        _line("姓名 张建国", 300, 300),
+        _line("性别男民族回", 300, 360),  # fused: 民族 follows the short gender value
+        _line("住址 重庆市渝中区民族路", 300, 480),  # 民族 here is part of the street name
+        _line("12号3栋出生巷5号", 420, 522),
+    ])
+    card = _read("id_card", [page]).id_cards[0]
+    assert (_v(card.gender), _v(card.ethnicity)) == ("男", "回族")
+    assert _v(card.address) == "重庆市渝中区民族路12号3栋出生巷5号"
+
+
 def test_id_card_lost_labels_fall_back_on_position() -> None:
     page = _scan(2, [
         _line("李武林", 515, 297),  # 姓名 not read at all
@@ -340,6 +352,17 @@ def test_qualification_old_booklet_levels(written: str, level: str) -> None:
     assert _v(cert.level) == level
     assert _v(cert.occupation) == "农产品食品检验员"
     assert _v(cert.issuer) == "重庆市职业技能鉴定指导中心"
+
+
+def test_labels_with_a_stray_character_inside() -> None:
+    page = _scan(4, [
+        _line("姓名李武林", 455, 279),
+        _line("发证日1期： 2007年2月7日", 1057, 564),  # a speck read as "1"
+        _line("证址书编号：6036169294768138", 189, 1049),  # the seal's edge read as 址
+    ], width=1901, height=1365)
+    cert = _read("qualification_certificate", [page]).certificates[0]
+    assert _v(cert.issue_date) == "2007-02-07"
+    assert _v(cert.number) == "6036169294768138"
 
 
 def test_title_certificate_grade_from_certificate_or_table() -> None:
@@ -425,6 +448,14 @@ def test_honour_certificate_unrecognised_and_lost_date() -> None:
     ])
     read = _read("honour_certificate", [page]).honour_certificates[0]
     assert _v(read.holder) == "严静莉"
+    lost_two = _scan(5, [
+        _line("蒋磊同志：", 312, 543),
+        _line("被授予“湖北省技能大师”荣誉称号。特发此证，以资鼓励。", 396, 652),
+        _line("湖北省人力资源和社会保障厅", 1725, 1208),
+        _line("〇一四年十月", 1906, 1277),  # 二〇一四: only 20xx starts 〇, so still certain
+    ], width=2339, height=1655)
+    year = _read("honour_certificate", [lost_two]).honour_certificates[0].year
+    assert _v(year) == 2014 and year.confidence < 0.8
     assert _v(read.title_text) == "岗位标兵" and read.title is None
     assert read.year is None
     assert _v(read.issuer) == "呼和浩特晋锐餐饮管理有限公司工会委员会"
@@ -556,3 +587,61 @@ def test_page_text_rows_and_labels() -> None:
     spans = pt.read_labels({"name": ("姓名",)})
     assert spans["name"].text == "严静莉"
     assert spans["name"].bbox == pytest.approx((265, 119, 301, 131))
+
+
+# --- dev corpus (text-layer packets only: no OCR in tests) ------------------------------------------
+
+
+@pytest.mark.corpus
+def test_corpus_text_layer_evidence_agrees_with_truth(corpus_dir: Path) -> None:
+    """On the corpus's text-layer packets, what the evidence says must agree with the truth:
+    the form's values, except where the truth raises a finding that says they differ."""
+    import json
+
+    checked = 0
+    for truth_file in sorted((corpus_dir / "truth").glob("*.json")):
+        truth = json.loads(truth_file.read_text(encoding="utf-8"))
+        pid = truth["packet_id"]
+        path = corpus_dir / "packets" / f"{pid}.pdf"
+        if not truth["documents"] or not path.is_file():
+            continue
+        packet = ingest(path)
+        if any(p.kind is not PageKind.TEXT for p in packet.pages):
+            continue
+        ev = read_evidence(packet.pages, [Document(**d) for d in truth["documents"]])
+        fields = {k: f.get("value") for k, f in truth["fields"].items()}
+
+        findings = {(f["code"], d) for f in truth["findings"] for d in f.get("documents", [])}
+
+        def flagged(code: str, doc: str, findings: set = findings) -> bool:
+            return (code, doc) in findings
+
+        for card in ev.id_cards:
+            assert (_v(card.name) == fields["master_name"]) != flagged("NAME_MISMATCH", "id_card"), pid
+            assert (_v(card.id_number) == fields["master_id_number"]) != flagged("ID_NUMBER_MISMATCH", "id_card"), pid
+        for cert in ev.certificates:
+            if cert.doc_type == "qualification_certificate":
+                doc = cert.doc_type
+                assert (_v(cert.name) == fields["master_name"]) != flagged("NAME_MISMATCH", doc), pid
+                assert (_v(cert.level) == fields["master_skill_level"]) != flagged("SKILL_LEVEL_MISMATCH", doc), pid
+        for proof in ev.training_funds:
+            assert _v(proof.total) == fields.get("training_fund_total"), pid
+            assert _v(proof.high_skill) == fields.get("training_fund_high_skill"), pid
+        for hc in ev.honour_certificates:
+            assert hc.holder is not None and hc.year is not None and hc.title_text is not None, pid
+        checked += 1
+    assert checked >= 5
+
+
+def test_row_grouping_tall_glyph_joins_slanted_line_does_not() -> None:
+    from shenbao.extractors.evidence.layout import group_rows
+
+    value = TextLine("长春金石轨道客车有限公司", (496, 673, 918, 718))
+    tall = TextLine("名", (188, 673, 235, 767))  # a lone label glyph: box twice the text height
+    rows = group_rows([value, tall])
+    assert [[ln.text for ln in r] for r in rows] == [["名", "长春金石轨道客车有限公司"]]
+    # a slanted long line: box 100 px tall, text 40 px; the next row starts 50 px lower
+    slanted = TextLine("在2014年度工作中成绩突出，被授予", (300, 500, 1400, 600),
+                       polygon=[(300, 560), (1400, 500), (1400, 540), (300, 600)])
+    below = TextLine("荣誉称号", (300, 600, 460, 640))
+    assert len(group_rows([slanted, below])) == 2

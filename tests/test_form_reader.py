@@ -222,3 +222,16 @@ jurisdictions:
     table = LabelTable.load(path)
     assert table.match("联系电话").resolve([]) == "master_phone"
     assert table.match("联系电话", "test-j").resolve([]) == "contact_phone"
+
+
+def test_form_without_visible_rules_is_read_row_by_row(text_pages: list[Page]) -> None:
+    """A form page whose rules cannot be seen (an OCR text layer over a scan): the labels along
+    each row still pair with the values after them, in the row's context."""
+    form = text_pages[1]
+    bare = Page(number=form.number, kind=PageKind.TEXT, source="x", width=form.width, height=form.height,
+                lines=form.lines, rulings=[])
+    fields = read_form([bare])
+    got = {k: fields[k].value for k in ("unit_name", "unit_type", "unit_head", "unit_head_phone", "contact_name",
+                                        "contact_phone", "contact_mobile", "postcode", "master_gender",
+                                        "master_birth", "master_id_number", "master_ethnicity")}
+    assert got == {k: EXPECTED[k] for k in got} | {"unit_type": "民营企业"}

@@ -92,7 +92,7 @@ def test_report_is_self_contained_and_document_text_stays_text(report_html) -> N
     text = "".join(parsed.text)
     assert SCRIPT in text and ACTIVE in text  # shown as characters…
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in report_html  # …because they were escaped
-    assert '<img src=x onerror' not in report_html
+    assert "<img src=x onerror" not in report_html
     assert len(report_html.encode("utf-8")) < 2_000_000
 
 
@@ -109,7 +109,9 @@ def test_header_and_verdict(reviewed, report_html) -> None:
 
 def test_findings_sorted_by_severity_with_values_and_boxed_crops(reviewed, report_html) -> None:
     ctx, _ = reviewed
-    articles = re.findall(r'<article class="finding (\w+)" data-code="(\w+)">(.*?)</article>', report_html, re.S)
+    articles = re.findall(
+        r'<article class="finding (\w+)" data-code="(\w+)">(.*?)</article>', report_html, re.S
+    )
     assert len(articles) == len(ctx.result.findings)
     order = {"error": 0, "warning": 1, "info": 2}
     ranks = [order[sev] for sev, _, _ in articles]
@@ -127,9 +129,18 @@ def test_findings_sorted_by_severity_with_values_and_boxed_crops(reviewed, repor
     # the rule and the notice passage it cites, as the finding gives them
     extra = next(f for f in ctx.result.findings if str(f.code) == "ID_BIRTH_MISMATCH").model_extra
     assert f"依据：{escape(extra['citation'])}" in birth and escape(extra["rule"]) in birth
-    # a finding with only pages (no box) shows the page
+    # the other side of a disagreement: the ID card's name, read and boxed on its page
     name = next(body for _, code, body in articles if code == "NAME_MISMATCH")
-    assert re.search(r'<figure class="page">\s*<img src="data:image/', name)
+    id_name = next(c.name for c in ctx.evidence.id_cards if c.name)
+    assert f'<th>身份证 · 姓名</th><td class="v">{escape(id_name.value)}</td>' in name
+    captions = re.findall(r"<figcaption>([^<]+)</figcaption>", name)
+    assert captions == [
+        f"技能大师姓名 · 第 {ctx.result.fields['master_name'].page} 页",
+        f"身份证 · 姓名 · 第 {id_name.page} 页",
+    ]
+    # a page a finding names without a located value is shown whole
+    contact = next(body for _, code, body in articles if code == "CONTACT_INVALID" and "PWNED" in body)
+    assert re.search(r'<figure class="page">\s*<img src="data:image/[^"]+" alt="第 1 页"', contact)
 
 
 def test_fields_awards_documents_sections(reviewed, report_html) -> None:
@@ -157,7 +168,9 @@ def test_low_confidence_field_is_marked(reviewed) -> None:
     findings = list(ctx.result.findings)
     try:
         ctx.result.fields[key] = original.model_copy(update={"confidence": 0.41})
-        ctx.result.findings.append(Finding.make("LOW_CONFIDENCE", "联系人 识别置信度 0.41", fields=[key], pages=[3]))
+        ctx.result.findings.append(
+            Finding.make("LOW_CONFIDENCE", "联系人 识别置信度 0.41", fields=[key], pages=[3])
+        )
         html = render_packet_report(ctx)
     finally:
         ctx.result.fields[key] = original
@@ -244,6 +257,13 @@ def test_audit_trail_lets_a_finding_be_rederived(reviewed) -> None:
     assert packet["sha256"] == ctx.packet.sha256
     assert packet["versions"]["shenbao"] and len(packet["versions"]["rule_pack"]["digest"]) == 64
     assert packet["versions"]["ocr_engine"] is None  # a text-layer packet ran no OCR
+    pack = packet["versions"]["rule_pack"]["pack"]
+    assert pack["jurisdiction"] == "wuhan-2024" and len(pack["sha256"]) == 64
+    (evidence,) = [r["evidence"] for r in records if r["record"] == "evidence"]
+    card = next(c for c in ctx.evidence.id_cards if c.name)
+    assert {"value": card.name.value, "page": card.name.page, "raw": card.name.raw}.items() <= next(
+        c["name"] for c in evidence["id_cards"] if c["name"]
+    ).items()
     assert kinds.count("page") == len(ctx.packet.pages)
     fields = {r["key"]: r for r in records if r["record"] == "field"}
     assert set(fields) == set(ctx.result.fields)
@@ -283,7 +303,9 @@ def _summary_batch(reviewed, tmp_path):
     rows = {
         wuhan.packet_id: ManifestEntry(wuhan.packet_id, None, datetime(2024, 6, 1, 10, 0), "武汉市国资委"),
         **{
-            r.packet_id: ManifestEntry(r.packet_id, None, datetime(2025, 10, 10, 9, 0), "长春市教育局" if i < 3 else "长春市国资委")
+            r.packet_id: ManifestEntry(
+                r.packet_id, None, datetime(2025, 10, 10, 9, 0), "长春市教育局" if i < 3 else "长春市国资委"
+            )
             for i, r in enumerate(changchun)
         },
         "bad-1": ManifestEntry("bad-1", Jurisdiction.HOHHOT, None, "—"),
@@ -306,7 +328,16 @@ def test_batch_summary_workbook(reviewed, tmp_path) -> None:
     # the notice's own columns, in its order, then the review columns
     header = [c.value for c in wb[cc.sheet][3]]
     assert header[: len(cc.columns)] == [h for h, _ in cc.columns]
-    assert header[:8] == ["序号", "领办人姓名", "地址", "规模(人数)", "面积", "联系电话", "证件号码", "出生日期"]
+    assert header[:8] == [
+        "序号",
+        "领办人姓名",
+        "地址",
+        "规模(人数)",
+        "面积",
+        "联系电话",
+        "证件号码",
+        "出生日期",
+    ]
     first = {h: c.value for h, c in zip(header, wb[cc.sheet][4], strict=True)}
     fields = results[0].fields
     assert first["领办人姓名"] == fields["master_name"].value

@@ -53,7 +53,7 @@ from shenbao.flows.hashing import content_sha256, packet_cache_key  # noqa: E402
 from shenbao.flows.packets import PacketRun, open_store, write_outputs  # noqa: E402
 from shenbao.flows.store import ResultStore  # noqa: E402
 from shenbao.flows.work import Box  # noqa: E402
-from shenbao.models import Result, Units  # noqa: E402
+from shenbao.models import Finding, FindingCode, Jurisdiction, Result, Units  # noqa: E402
 from shenbao.pipeline import review  # noqa: E402
 from shenbao.pipeline.batch import (  # noqa: E402
     BatchSummary,
@@ -189,6 +189,7 @@ class _Job:
     ingest: PrefectFuture | None = None
     ocr: list[tuple[Page, PrefectFuture]] = field(default_factory=list)
     ocr_started: float = 0.0
+    transient: bool = False  # a task failed for reasons outside the packet: do not cache this result
 
 
 class _PacketRunner:
@@ -237,7 +238,16 @@ class _PacketRunner:
         """Once ingest is back, submit one OCR task per scanned page."""
         if job.ingest is None or job.ocr_started:
             return
-        job.ctx = job.ingest.result().value
+        try:
+            job.ctx = job.ingest.result().value
+        except Exception as exc:  # the task itself failed (a worker died): not the packet's fault
+            log.exception("%s: ingest task failed", job.source.name)
+            job.transient = True
+            job.ctx.unreadable = True
+            job.ctx.result.findings.append(Finding.make(
+                FindingCode.UNREADABLE_INPUT,
+                f"{job.source.name}: 本次未能读取（{type(exc).__name__}: {exc}），请重新提交处理 / not read this time",
+            ))
         job.ingest = None
         job.ocr_started = time.perf_counter()
         if job.ctx.unreadable or job.ctx.packet is None:
@@ -271,7 +281,7 @@ class _PacketRunner:
             "result": ctx.result.to_json(), "problems": ctx.problems, "unreadable": ctx.unreadable,
             "pages": outcome.pages, "timings": ctx.timings,
         }, ensure_ascii=False)
-        if self.settings.cache:
+        if self.settings.cache and not job.transient:
             try:
                 self.cached_task(job.key, payload, job.source.name)
             except Exception as exc:  # a full disk must not cost the result
@@ -286,6 +296,7 @@ class _PacketRunner:
             if state.is_completed():
                 review.apply_page_ocr(page, future.result(), self.engine_name)
             else:
+                job.transient = True
                 try:
                     future.result()
                 except Exception as exc:
@@ -314,6 +325,39 @@ class _PacketRunner:
 # --- flows ----------------------------------------------------------------------------------
 
 
+def _coerce_options(options: ReviewOptions | dict[str, Any] | None) -> ReviewOptions:
+    """ReviewOptions from Python, or from a deployment's JSON parameters."""
+    if options is None:
+        return ReviewOptions()
+    if isinstance(options, ReviewOptions):
+        return options
+    values = dict(options)
+    if values.get("jurisdiction"):
+        values["jurisdiction"] = Jurisdiction(values["jurisdiction"])
+    if values.get("ocr_cache"):
+        values["ocr_cache"] = Path(values["ocr_cache"])
+    return ReviewOptions(**values)
+
+
+def _coerce_settings(settings: FlowSettings | dict[str, Any] | None) -> FlowSettings:
+    if settings is None:
+        return FlowSettings.from_env()
+    if isinstance(settings, FlowSettings):
+        return settings
+    values = dict(settings)
+    if values.get("cache_dir"):
+        values["cache_dir"] = Path(values["cache_dir"])
+    return dataclasses.replace(FlowSettings.from_env(), **values)
+
+
+def packet_flow_for(settings: FlowSettings) -> Any:
+    """review_packet_flow with a task runner fit for one packet: threads, or the Dask scheduler at
+    SHENBAO_DASK_ADDRESS (a LocalCluster per packet would cost more than it saves)."""
+    if settings.task_runner == "dask" and settings.dask_address:
+        return review_packet_flow.with_options(task_runner=task_runner_for(settings))
+    return review_packet_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=settings.threads))
+
+
 @flow(name="shenbao-review-packet", validate_parameters=False)
 def review_packet_flow(
     source: Path,
@@ -327,11 +371,11 @@ def review_packet_flow(
     settings: FlowSettings | None = None,
 ) -> PacketRun:
     """Review one packet into OUT/<packet_id>/ (and the results store, when `db`/`store` is given)."""
-    settings = settings or FlowSettings.from_env()
+    settings = _coerce_settings(settings)
     own_store = store is None and db is not None
     store = store or (open_store(db, out_dir) if db is not None else None)
     try:
-        runner = _PacketRunner(Path(out_dir), options or ReviewOptions(), settings, store, batch)
+        runner = _PacketRunner(Path(out_dir), _coerce_options(options), settings, store, batch)
         return runner.finish(runner.submit(Path(source), entry, packet_id))
     finally:
         if own_store and store is not None:
@@ -351,15 +395,15 @@ def review_batch_flow(
     on_packet: Callable[[PacketOutcome], None] | None = None,
 ) -> BatchSummary:
     """Every packet of `input_dir`, then the batch checks (duplicates), then OUT/batch.json."""
-    settings = settings or FlowSettings.from_env()
+    settings = _coerce_settings(settings)
     input_dir, out_dir = check_folders(Path(input_dir), Path(out_dir))
-    manifest_table = read_manifest(manifest) if manifest else None
-    registry_table = read_registry(registry) if registry else None
+    manifest_table = read_manifest(Path(manifest)) if manifest else None
+    registry_table = read_registry(Path(registry)) if registry else None
     sources = [Path(p) for p in packets] if packets is not None else find_packets(input_dir)
     summary = start_summary(input_dir, out_dir, sources, manifest_table, registry_table)
     out_dir.mkdir(parents=True, exist_ok=True)
     store = open_store(db, out_dir)
-    runner = _PacketRunner(out_dir, options or ReviewOptions(), settings, store, str(input_dir))
+    runner = _PacketRunner(out_dir, _coerce_options(options), settings, store, str(input_dir))
     digests: dict[str, str] = {}
 
     def restore(result: Result, outcome: PacketOutcome) -> None:
@@ -378,21 +422,16 @@ def review_batch_flow(
         while queue or pending:
             while queue and len(pending) < window:
                 source = queue.popleft()
-                pending.append(runner.submit(source, manifest_entry(source, manifest_table, summary)))
+                entry = manifest_entry(source, manifest_table, summary)
+                # a.pdf beside a.zip: the later one gets a suffixed id, decided in input order
+                named = PacketContext(source=source, options=runner.options, result=Result(packet_id=packet_id_for(source)))
+                make_unique_id(named, source, seen_ids, summary)
+                pending.append(runner.submit(source, entry, named.result.packet_id))
             for job in list(pending)[1:]:
                 if runner.ingest_done(job):
                     runner.start_ocr(job)
             job = pending.popleft()
             run = runner.finish(job)
-            ctx = PacketContext(source=job.source, options=runner.options, result=run.result)
-            before = run.result.packet_id
-            make_unique_id(ctx, job.source, seen_ids, summary)
-            if run.result.packet_id != before:  # a.pdf beside a.zip: rewrite under the new id
-                run.target = write_outputs(out_dir, run.result)
-                run.outcome.packet_id = run.result.packet_id
-                if store is not None:
-                    store.save_result(run.result, run.sha256, source_name=job.source.name,
-                                      batch=str(input_dir), status=run.outcome.status, pages=run.outcome.pages)
             digests[run.result.packet_id] = run.sha256
             results.append(run.result)
             summary.packets.append(run.outcome)
@@ -419,6 +458,7 @@ def run_review_batch(
     """`review_batch_flow` with the task runner the settings ask for (threads or Dask)."""
     settings = settings or FlowSettings.from_env()
     options = options or ReviewOptions()
+    check_folders(Path(input_dir), Path(out_dir))  # refuse before a flow run is even created
     batch_flow = review_batch_flow.with_options(task_runner=task_runner_for(settings))
     return batch_flow(
         input_dir, out_dir, options, manifest=manifest, registry=registry, db=db, packets=packets, settings=settings, on_packet=on_packet,
@@ -439,13 +479,15 @@ def watch_inbox_flow(
     from shenbao.flows.watcher import Watcher, WatchError, WatchOptions
 
     settings = dataclasses.replace(FlowSettings.from_env(), use_prefect=True)
+    options = _coerce_options(options)
+    packet_flow = packet_flow_for(settings)
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     store = open_store(db, out_dir)
     events: list[dict[str, Any]] = []
 
     def process(source: Path, day_dir: Path, packet_id: str) -> PacketRun:
-        return review_packet_flow(source, day_dir, options, packet_id=packet_id, store=store,
+        return packet_flow(source, day_dir, options, packet_id=packet_id, store=store,
                                   batch=f"watch:{Path(inbox).resolve()}", settings=settings)
 
     try:

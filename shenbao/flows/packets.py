@@ -108,10 +108,10 @@ def review_one(
     settings = settings or FlowSettings.from_env()
     options = options or ReviewOptions()
     if settings.use_prefect:
-        from shenbao.flows.flows import prefect_available, review_packet_flow
+        from shenbao.flows.flows import packet_flow_for, prefect_available
 
         if prefect_available():
-            return review_packet_flow(
+            return packet_flow_for(settings)(
                 source, out_dir, options, packet_id=packet_id, entry=entry, db=db, store=store, batch=batch, settings=settings,
             )
     own_store = store is None and db is not None

@@ -76,6 +76,23 @@ def write_result(out_dir: Path, result: Result, extra_files: dict[str, bytes | s
     return write_packet_dir(out_dir / result.packet_id, files)
 
 
+def report_files(ctx: PacketContext) -> dict[str, bytes | str]:
+    """report.html and audit.jsonl for the packet; a failing report never costs the result."""
+    from shenbao.reports import packet_report_files
+
+    try:
+        return packet_report_files(ctx)
+    except Exception as exc:
+        log.exception("report failed for %s", ctx.source)
+        ctx.problems.append(f"审核报告生成失败（{type(exc).__name__}: {exc}）")
+        return {}
+
+
+def write_packet(out_dir: Path, ctx: PacketContext) -> Path:
+    """result.json with its report and audit trail, as one atomic folder."""
+    return write_result(out_dir, ctx.result, report_files(ctx))
+
+
 def outcome_of(ctx: PacketContext, seconds: float) -> PacketOutcome:
     findings = ctx.result.findings
     status = "unreadable" if ctx.unreadable else ("partial" if ctx.problems else "ok")
@@ -148,15 +165,21 @@ def finish_batch(
     batch_checks: Iterable[BatchCheck],
     on_result: ResultHook | None = None,
     manifest: Manifest | None = None,
+    contexts: dict[str, PacketContext] | None = None,
 ) -> BatchSummary:
-    """Run the checks that need the whole batch, rewrite the results they change, write batch.json
-    (with the quota warnings: recommenders over the notice's limit)."""
+    """Run the checks that need the whole batch, rewrite the results they change (and their report
+    and audit trail where the packet's context is at hand), write batch.json (with the quota
+    warnings: recommenders over the notice's limit) and the batch summary (summary.xlsx, index.html)."""
     by_id = {r.packet_id: r for r in results}
     outcomes = {o.packet_id: o for o in summary.packets}
     for check in batch_checks:
         for packet_id in check(results, registry):
             result = by_id[packet_id]
-            write_file_atomic(out_dir / packet_id / "result.json", result.to_json())
+            ctx = (contexts or {}).get(packet_id)
+            if ctx is not None:
+                write_packet(out_dir, ctx)
+            else:
+                write_file_atomic(out_dir / packet_id / "result.json", result.to_json())
             outcomes[packet_id].errors = sum(1 for f in result.findings if f.severity == Severity.ERROR)
             outcomes[packet_id].warnings = sum(1 for f in result.findings if f.severity == Severity.WARNING)
             if on_result:
@@ -166,6 +189,13 @@ def finish_batch(
 
         summary.quota_warnings = [w.to_dict() for w in check_quotas(results, manifest)]
 
+    try:
+        from shenbao.reports import write_batch_summary
+
+        write_batch_summary(out_dir, results, manifest, summary.packets)
+    except Exception as exc:  # the packets' own results are written; the summary must not cost them
+        log.exception("batch summary failed")
+        summary.problems.append(f"批次汇总表生成失败（{type(exc).__name__}: {exc}）")
     summary.finished_at = datetime.now().isoformat(timespec="seconds")
     write_file_atomic(out_dir / "batch.json", summary.to_json())
     return summary
@@ -191,6 +221,7 @@ def run_batch(
     out_dir.mkdir(parents=True, exist_ok=True)
 
     results: list[Result] = []
+    contexts: dict[str, PacketContext] = {}
     engine = None
     seen_ids: set[str] = set()
     for source in sources:
@@ -199,12 +230,13 @@ def run_batch(
         ctx = review_packet(source, options, manifest=entry, engine=engine)
         engine = ctx.engine  # loaded once, reused for every later packet
         make_unique_id(ctx, source, seen_ids, summary)
-        write_result(out_dir, ctx.result)
+        write_packet(out_dir, ctx)
         results.append(ctx.result)
+        contexts[ctx.result.packet_id] = ctx  # a batch check may need to rewrite its report
         outcome = outcome_of(ctx, time.perf_counter() - started)
         summary.packets.append(outcome)
         if on_result:
             on_result(ctx.result, outcome)
         if on_packet:
             on_packet(outcome)
-    return finish_batch(out_dir, results, summary, registry, batch_checks, on_result, manifest)
+    return finish_batch(out_dir, results, summary, registry, batch_checks, on_result, manifest, contexts)

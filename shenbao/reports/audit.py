@@ -115,7 +115,7 @@ def _packet_record(ctx: PacketContext, generated_at: datetime) -> dict[str, Any]
         "audit_format": AUDIT_FORMAT,
         "packet_id": ctx.result.packet_id,
         "source": str(ctx.source),
-        "sha256": packet.sha256 if packet else _sha256_or_none(ctx.source),
+        "sha256": packet.sha256 if packet else file_sha256(ctx.source),
         "format": str(packet.format) if packet else None,
         "pages": len(packet.pages) if packet else 0,
         "units": ctx.result.units,
@@ -325,7 +325,7 @@ def rule_pack_digest() -> dict[str, Any]:
     return {"digest": total, "files": {k: v[:16] for k, v in files.items()}}
 
 
-def _sha256_or_none(path: Path) -> str | None:
+def file_sha256(path: Path) -> str | None:
     """An unreadable packet has no Packet, but the auditor still wants to know which bytes."""
     try:
         if path.is_file():

@@ -23,7 +23,7 @@ import jinja2
 from shenbao import __version__
 from shenbao.models import FIELD_KEYS
 from shenbao.pipeline.types import BBox, Page
-from shenbao.reports.audit import FINDING_PROVENANCE_KEYS, audit_jsonl
+from shenbao.reports.audit import FINDING_PROVENANCE_KEYS, audit_jsonl, file_sha256
 from shenbao.reports.crops import (
     PREVIEW_LONG_SIDE,
     THUMB_LONG_SIDE,
@@ -355,7 +355,7 @@ def build_view(ctx: PacketContext, generated_at: datetime | None = None) -> Repo
         occupation=value_of("studio_occupation", "master_occupation"),
         received=received,
         source=ctx.source.name,
-        sha256=ctx.packet.sha256 if ctx.packet else "",
+        sha256=ctx.packet.sha256 if ctx.packet else (file_sha256(ctx.source) or ""),
         pages=len(pages),
         units=str(result.units or ""),
         verdict=verdict,
@@ -416,6 +416,8 @@ def evidence_values(evidence: Any) -> list[EvidenceValue]:
             if value is not None and getattr(value, "page", None):
                 out.append(EvidenceValue(key, label, value.value, value.page, value.bbox))
     for row in getattr(evidence, "table_rows", None) or []:
+        if getattr(row, "doc_type", "") == "award_table":
+            continue  # the form's own award list: the claims, shown from the form reader already
         where = document_label(getattr(row, "doc_type", ""))
         for key, value in (getattr(row, "cells", None) or {}).items():
             if value is not None and getattr(value, "page", None):

@@ -32,6 +32,8 @@ _NAME_BEFORE = re.compile(r"([\u3400-\u9fff][\u3400-\u9fff·]{1,7})$")
 _OPENING = re.compile(r"^([\u3400-\u9fff·]{2,4})(?:同志|先生|女士)?[：:]$")
 _TRIGGER = re.compile(r"(?:被授予|被评为|授予|荣获|被认定为|认定为|评为|获得)[“\"「『]?([^。，,；;“”\"」』]{2,30}?)(?:[”\"」』]|荣誉称号|称号|。|，|$)")
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,30})[”\"」』]")
+_CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_LOST_TWO = re.compile(r"(?<![〇○零一二三四五六七八九\d])([〇○][〇○零一二三四五六七八九]{2})年")
 _ORG_IN = re.compile(
     r"(?:厅|局|部|政府|委员会|委|工会|协会|联合会|公司|中心|学院|学校|大学|院|办公室|集团|社|组委会|党委|团委|妇联|政协)"
 )
@@ -138,10 +140,21 @@ def _issue_year(pt: PageText, where: list, mentions: list[Mention]) -> Value | N
             continue
         if best is None or span.bbox[1] > best[0]:
             best = (span.bbox[1], span, year)
+    repaired = False
+    for m in _LOST_TWO.finditer(text):
+        # "〇一四年": the leading 二 of 二〇一四 lost under the seal. A year written with 〇
+        # second can only be 20xx, so this one is still certain; any other lost digit is not.
+        span = pt.locate(where, m.start(1), m.end(1) + 1)
+        if span is None or span.bbox is None or (best is not None and span.bbox[1] <= best[0]):
+            continue
+        digits = "".join(str(_CN_DIGIT[c]) for c in m.group(1)[1:])
+        best = (span.bbox[1], span, 2000 + int(digits))
+        repaired = True
     if best is None:
         return None
     _, span, year = best
-    return Value(value=year, raw=span.text, page=span.page, bbox=span.bbox, confidence=round(span.confidence, 3))
+    confidence = span.confidence * (0.8 if repaired else 1.0)  # a repaired year: a person should look
+    return Value(value=year, raw=span.text, page=span.page, bbox=span.bbox, confidence=round(confidence, 3))
 
 
 def _issuer(pt: PageText, year: Value | None) -> Value | None:

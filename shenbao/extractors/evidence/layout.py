@@ -14,12 +14,13 @@ holds nothing after the label, the value is taken from the row below, under the 
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from shenbao.extractors.form.grid import char_width, group_rows, union_bbox
+from shenbao.extractors.form.grid import char_width, union_bbox
 from shenbao.extractors.form.ocrtext import split_ocr_lines
 from shenbao.pipeline.types import BBox, Page, PageKind, TextLine
 
@@ -63,8 +64,9 @@ VALUE_GAP = 2.5
 LABEL_REACH = 14.0
 
 
-def label_pattern(label: str) -> str:
-    """A regex for `label` in row text: any spacing between its characters, OCR look-alikes.
+def label_pattern(label: str, insertion: bool = False) -> str:
+    """A regex for `label` in row text: any spacing (or a stray dot) between its characters,
+    OCR look-alikes; with `insertion`, also one stray character inside it ("发证日1期").
 
     Parentheses match full- and half-width forms. Regex syntax inside `label` is not
     supported: give plain text (alternatives are separate labels).
@@ -81,7 +83,13 @@ def label_pattern(label: str) -> str:
             parts.append(f"[{re.escape(ch + LABEL_LOOKALIKES[ch])}]")
         else:
             parts.append(re.escape(ch))
-    return r"\s*".join(parts)
+    # OCR may read a speck between letter-spaced characters as a mark ("名。称")
+    sep = r"[\s。.·・]*"
+    if not insertion:
+        return sep.join(parts)
+    return "|".join(
+        sep.join(parts[:i]) + sep + r"[^\s：:]" + sep + sep.join(parts[i:]) for i in range(1, len(parts))
+    )
 
 
 @dataclass
@@ -199,6 +207,65 @@ def build_row(lines: list[TextLine]) -> Row:
     return Row("".join(text), glyphs, gaps, max(h, 1e-6))
 
 
+# A label inside a run of text counts only this close after the previous label's end: OCR
+# fuses "性别男民族汉", but 民族 in "住址重庆市民族路12号" is part of the address.
+FUSED_VALUE = 4
+
+
+def _starting_runs(row: Row, hits: list[LabelHit]) -> list[LabelHit]:
+    """The hits that start a run of text (row start, a gap, punctuation) or follow another
+    label closely within one (fused OCR lines)."""
+    kept: list[LabelHit] = []
+    for h in hits:
+        before = row.text[h.start - 1] if h.start > 0 else " "
+        if before in _LEAD:
+            kept.append(h)
+            continue
+        prev = kept[-1] if kept else None
+        if prev is not None and h.start - prev.end <= FUSED_VALUE and " " not in row.text[prev.end : h.start]:
+            kept.append(h)
+    return kept
+
+
+def _text_height(line: TextLine) -> float:
+    """Height of the text itself: across its polygon when there is one (a slanted line's box
+    is taller than its text), else the box's."""
+    p = line.polygon
+    if p and len(p) >= 4:
+        return (math.dist(p[0], p[3]) + math.dist(p[1], p[2])) / 2
+    return line.bbox[3] - line.bbox[1]
+
+
+def group_rows(lines: list[TextLine]) -> list[list[TextLine]]:
+    """Lines grouped into visual rows, top to bottom, each row left to right.
+
+    A line joins the row above when its centre is within half a text height of the row's
+    centre, or when one of the two lies almost wholly inside the other's height (a lone
+    letter-spaced label glyph gets a box much taller than the value beside it). Overlap alone
+    is not enough: a slanted line's box reaches into the row below.
+    """
+    rows: list[list[TextLine]] = []
+    centres: list[float] = []
+    for ln in sorted(lines, key=lambda ln: ((ln.bbox[1] + ln.bbox[3]) / 2, ln.bbox[0])):
+        h = _text_height(ln)
+        cy = (ln.bbox[1] + ln.bbox[3]) / 2
+        if rows:
+            row = rows[-1]
+            row_h = statistics.median(_text_height(p) for p in row)
+            # text bands (centre ± half the text height), not boxes: a slanted line's box is tall
+            bands = [((p.bbox[1] + p.bbox[3]) / 2, _text_height(p)) for p in row]
+            y0 = min(c - t / 2 for c, t in bands)
+            y1 = max(c + t / 2 for c, t in bands)
+            inside = min(y1, cy + h / 2) - max(y0, cy - h / 2) >= 0.8 * min(h, row_h)
+            if abs(cy - centres[-1]) < 0.5 * min(h, row_h) or inside:
+                row.append(ln)
+                centres[-1] = statistics.median((p.bbox[1] + p.bbox[3]) / 2 for p in row)
+                continue
+        rows.append([ln])
+        centres.append(cy)
+    return [sorted(r, key=lambda ln: ln.bbox[0]) for r in rows]
+
+
 def page_lines(page: Page) -> list[TextLine]:
     """The page's own text lines: for OCR, without seal lettering and specks."""
     lines = [ln for ln in page.lines if ln.text and ln.text.strip()]
@@ -257,7 +324,7 @@ class PageText:
                     if any(not (m.end() <= h.start or m.start() >= h.end) for h in found):
                         continue
                     found.append(LabelHit(key, ri, m.start(), m.end()))
-            hits.extend(sorted(found, key=lambda h: h.start))
+            hits.extend(_starting_runs(row, sorted(found, key=lambda h: h.start)))
         return hits
 
     def value_after(self, hit: LabelHit, hits: list[LabelHit], multiline: bool = False,
@@ -338,6 +405,15 @@ class PageText:
                     extra: dict[str, list[tuple[str, int]]] | None = None, below: bool = True) -> dict[str, Span]:
         """key -> the first non-empty value found after one of its labels on this page."""
         hits = self.find_labels(labels, extra)
+        # Labels not found as written: once more allowing one stray character inside a long
+        # label (OCR reads a speck or a seal's edge as a glyph: 证址书编号, 发证日1期).
+        missing = {k: [t for t in ts if len(t) >= 4] for k, ts in labels.items() if k not in {h.key for h in hits}}
+        if any(missing.values()):
+            loose = self.find_labels({}, {k: [(label_pattern(t, insertion=True), len(t)) for t in ts]
+                                          for k, ts in missing.items() if ts})
+            taken = [(h.row, h.start, h.end) for h in hits]
+            hits += [h for h in loose if not any(r == h.row and not (h.end <= a or h.start >= b) for r, a, b in taken)]
+            hits.sort(key=lambda h: (h.row, h.start))
         multi = set(multiline)
         out: dict[str, Span] = {}
         for hit in hits:

@@ -43,21 +43,15 @@ def read_label_lines(lines: list[TextLine], labels: LabelTable, jurisdiction: st
 
 def _split_row(row: list[TextLine], labels: LabelTable, jurisdiction: str | None,
                cover_only: bool) -> LabelLine | None:
-    # 1) The leading k parts form the label (longest first), the rest is the value.
-    for k in range(min(len(row), 8), 0, -1):
-        head = row[:k]
-        head_text = "".join(p.text for p in head)
-        # A colon ends a label: do not let the label swallow text after it.
-        if re.search(r"[：:].", head_text.strip()):
-            continue
-        m = labels.match(head_text, jurisdiction, cover_only)
-        if m is None or (k < len(row) and m.score < 85) or (k == len(row) and len(row) > 1):
-            continue
-        rest = row[k:]
+    # 1) The leading parts form the label, the rest of the row is the value.
+    hit = _label_at(row, 0, labels, jurisdiction, cover_only)
+    if hit is not None:
+        m, k = hit
+        head, rest = row[:k], row[k:]
         raw = join_lines(rest) if rest else ""
         box = union_bbox(p.bbox for p in rest) if rest else union_bbox(p.bbox for p in head)
         conf = min((p.confidence for p in row), default=1.0)
-        return LabelLine(m, head_text, _clean_value(raw), box, conf)
+        return LabelLine(m, "".join(p.text for p in head), _clean_value(raw), box, conf)
     # 2) Label and value in one part: "申报单位：XX公司" or, without a colon, "申报单位XX公司".
     first = row[0]
     split = labels.split_prefix(first.text, jurisdiction, cover_only)
@@ -75,6 +69,73 @@ def _split_row(row: list[TextLine], labels: LabelTable, jurisdiction: str | None
     return LabelLine(m, first.text, _clean_value(raw), box, conf)
 
 
+@dataclass
+class _Pair:
+    match: LabelMatch
+    label: str
+    parts: list[TextLine]
+    inline: str = ""  # value text that came in the label's own part ("联系人：张三")
+    inline_box: BBox | None = None
+
+
+def read_label_pairs(lines: list[TextLine], labels: LabelTable,
+                     jurisdiction: str | None = None) -> list[tuple[LabelLine, str | None]]:
+    """Every "label value label value …" pair of every row, with its key resolved by the
+    labels before it in the row ("联系人 张三 办公电话 …"): how a form reads when its rules are
+    not there to see (an OCR text layer over a scan, rules too faint to find)."""
+    out: list[tuple[LabelLine, str | None]] = []
+    for row in group_rows(lines):
+        pairs: list[_Pair] = []
+        i = 0
+        while i < len(row):
+            hit = _label_at(row, i, labels, jurisdiction)
+            if hit is not None:
+                m, k = hit
+                pairs.append(_Pair(m, "".join(p.text for p in row[i:i + k]), []))
+                i += k
+                continue
+            part = row[i]
+            split = labels.split_prefix(part.text, jurisdiction) if re.search(r"[：:]", part.text) else None
+            if split is not None:
+                m, rest = split
+                pairs.append(_Pair(m, part.text, [], rest, _tail_box(part, rest) if rest else None))
+            elif pairs:
+                pairs[-1].parts.append(part)
+            i += 1
+        keys: list[str] = []
+        for pair in pairs:
+            key = pair.match.resolve(list(reversed(keys)))
+            keys.append(key or "")
+            texts = ([pair.inline] if pair.inline else []) + [join_lines([p]) for p in pair.parts]
+            boxes = ([pair.inline_box] if pair.inline_box else []) + [p.bbox for p in pair.parts]
+            conf = min((p.confidence for p in pair.parts), default=1.0)
+            box = union_bbox(boxes) if boxes else (0.0, 0.0, 0.0, 0.0)
+            out.append((LabelLine(pair.match, pair.label, _clean_value(" ".join(texts)), box, conf), key))
+    return out
+
+
+def _label_at(row: list[TextLine], i: int, labels: LabelTable, jurisdiction: str | None,
+              cover_only: bool = False, max_parts: int = 8) -> tuple[LabelMatch, int] | None:
+    """The label made of the parts starting at `i` (several when its characters are spaced
+    out: "申 报 单 位"), taking as many parts as make the best match. A match that needs the
+    label's alias to be only the beginning of the text counts for less: there the parts
+    after the label are its value."""
+    best: tuple[float, LabelMatch, int] | None = None
+    for k in range(1, min(max_parts, len(row) - i) + 1):
+        text = "".join(p.text for p in row[i:i + k])
+        if re.search(r"[：:].", text.strip()):
+            break  # a colon ends a label: nothing after it belongs to the label
+        m = labels.match(text, jurisdiction, cover_only)
+        if m is None:
+            continue
+        quality = m.score - (20.0 if len(compact(text)) > len(m.alias) + 1 else 0.0)
+        if best is None or quality > best[0]:
+            best = (quality, m, k)
+    if best is None or best[0] < 85:
+        return None
+    return best[1], best[2]
+
+
 def _tail_box(line: TextLine, tail: str) -> BBox:
     """The part of a line's box its last `tail` characters take, by character count."""
     x0, y0, x1, y1 = line.bbox
@@ -88,7 +149,9 @@ def _clean_value(raw: str) -> str:
     return raw.strip(" ：:_\t")
 
 
-_DANGLING_MARK = re.compile(r"\s*[（(]?\s*(?:公章|盖章|签章|签字盖章)\s*[)）]?\s*$")
+_DANGLING_MARK = re.compile(
+    r"\s*(?:[（(]?\s*(?:公章|盖章|签章|签字盖章)\s*[)）]?|[（(]\s*[公盖章]\s*[)）]?)\s*$"
+)
 
 
 def remove_seal_marks(text: str) -> str:

@@ -12,6 +12,7 @@ proportion to its characters' widths, so each cell gets only its own text.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -80,6 +81,9 @@ class Grid:
     # Grid geometry may live in a deskewed frame (photographed pages); this maps a box from
     # that frame back to page units. None: the grid is in page units already.
     to_page: Callable[[BBox], BBox] | None = None
+    # Which cell a point lies in, from the image's own cell regions (exact where the rules are
+    # not straight); None: decide by the cells' boxes.
+    region_at: Callable[[float, float], Cell | None] | None = None
 
     def page_bbox(self, box: BBox) -> BBox:
         return self.to_page(box) if self.to_page is not None else box
@@ -215,6 +219,8 @@ def assign_lines(grids: list[Grid], lines: list[TextLine]) -> list[TextLine]:
 
 
 def _place(grid: Grid, line: TextLine) -> list[tuple[Cell, TextLine]]:
+    if grid.region_at is not None:
+        return _place_by_regions(grid, line)
     x0, y0, x1, y1 = line.bbox
     cy = line.cy
     # Cells in this line's vertical band that it overlaps horizontally.
@@ -236,33 +242,80 @@ def _place(grid: Grid, line: TextLine) -> list[tuple[Cell, TextLine]]:
     return _split_line(line, real)
 
 
-def _split_line(line: TextLine, cells: list[Cell]) -> list[tuple[Cell, TextLine]]:
-    """Cut a line that runs over several cells at their borders, by estimated glyph widths."""
-    text = line.text
-    weights = [char_width(ch) for ch in text]
+def _char_centres(line: TextLine) -> tuple[list[float], list[float], float]:
+    """x of each character's centre along the line (by estimated glyph widths), the widths,
+    and the px per em."""
+    weights = [char_width(ch) for ch in line.text]
     total = sum(weights) or 1.0
-    x0, y0, x1, y1 = line.bbox
-    scale = (x1 - x0) / total
-    # x position of each character's centre
+    scale = (line.bbox[2] - line.bbox[0]) / total
     centres = []
     acc = 0.0
     for w in weights:
-        centres.append(x0 + (acc + w / 2) * scale)
+        centres.append(line.bbox[0] + (acc + w / 2) * scale)
         acc += w
+    return centres, weights, scale
+
+
+def _pieces(line: TextLine, owner: list[Cell | None]) -> list[tuple[Cell, TextLine]]:
+    """The line cut into runs of characters with the same owning cell."""
+    _, weights, scale = _char_centres(line)
+    x0, y0, _, y1 = line.bbox
     out: list[tuple[Cell, TextLine]] = []
-    for cell in cells:
-        idx = [i for i, cx in enumerate(centres) if cell.bbox[0] <= cx < cell.bbox[2]]
-        if not idx:
+    start = 0
+    for i in range(1, len(owner) + 1):
+        if i < len(owner) and owner[i] is owner[start]:
             continue
-        piece = "".join(text[i] for i in idx).strip()
-        if not piece:
-            continue
-        left = x0 + sum(weights[: idx[0]]) * scale
-        right = x0 + sum(weights[: idx[-1] + 1]) * scale
-        out.append(
-            (cell, TextLine(text=piece, bbox=(left, y0, right, y1), confidence=line.confidence))
-        )
+        cell = owner[start]
+        piece = line.text[start:i].strip()
+        if cell is not None and piece:
+            left = x0 + sum(weights[:start]) * scale
+            right = x0 + sum(weights[:i]) * scale
+            out.append((cell, TextLine(text=piece, bbox=(left, y0, right, y1), confidence=line.confidence)))
+        start = i
     return out
+
+
+def _split_line(line: TextLine, cells: list[Cell]) -> list[tuple[Cell, TextLine]]:
+    """Cut a line that runs over several cells at their borders, by estimated glyph widths."""
+    centres, _, _ = _char_centres(line)
+    owner = [next((c for c in cells if c.bbox[0] <= cx < c.bbox[2]), None) for cx in centres]
+    return _pieces(line, owner)
+
+
+def _place_by_regions(grid: Grid, line: TextLine) -> list[tuple[Cell, TextLine]]:
+    """Place a line by looking up, for each of its characters, the cell region it stands in.
+
+    Characters standing on a rule (or read a little outside their cell) go with their
+    neighbours; a line none of whose characters is in a cell is not in this grid.
+    """
+    assert grid.region_at is not None
+    if not line.text:
+        return []
+    centres, _, _ = _char_centres(line)
+    cy = line.cy
+    owner: list[Cell | None] = [grid.region_at(cx, cy) for cx in centres]
+    if all(o is None for o in owner):
+        return []
+    # Fill gaps from the left neighbour, then the leading gap from the first owner.
+    last: Cell | None = None
+    for i, o in enumerate(owner):
+        if o is None:
+            owner[i] = last
+        else:
+            last = o
+    first = next(o for o in owner if o is not None)
+    owner = [o if o is not None else first for o in owner]
+    # A short run inside a longer run of one cell (a glyph read over a wobbly rule) is that
+    # cell's; a short run at an end may be a real neighbour ("性别 男").
+    for i in range(1, len(owner) - 1):
+        if owner[i] is not owner[i - 1]:
+            j = i
+            while j < len(owner) and owner[j] is owner[i]:
+                j += 1
+            if j < len(owner) and j - i <= 2 and owner[j] is owner[i - 1]:
+                for k in range(i, j):
+                    owner[k] = owner[i - 1]
+    return _pieces(line, owner)
 
 
 def char_width(ch: str) -> float:
@@ -333,20 +386,33 @@ def hard_break_text(cell: Cell) -> str:
 
 
 def group_rows(lines: list[TextLine]) -> list[list[TextLine]]:
-    """Lines grouped into visual rows by vertical overlap, rows top to bottom."""
+    """Lines grouped into visual rows, rows top to bottom, parts left to right.
+
+    Rows are told apart by vertical centres, not by overlapping boxes: on a photographed page a
+    long line's box is taller than its text (the line is slightly slanted) and would overlap
+    the row below.
+    """
     rows: list[list[TextLine]] = []
+    centres: list[float] = []
     for ln in sorted(lines, key=lambda ln: (ln.cy, ln.bbox[0])):
-        h = ln.bbox[3] - ln.bbox[1]
+        h = _text_height(ln)
         if rows:
-            last = rows[-1]
-            ly0 = min(p.bbox[1] for p in last)
-            ly1 = max(p.bbox[3] for p in last)
-            lh = ly1 - ly0
-            if _overlap(ly0, ly1, ln.bbox[1], ln.bbox[3]) >= 0.5 * min(h, lh):
-                last.append(ln)
+            row_h = min(_text_height(p) for p in rows[-1])
+            if abs(ln.cy - centres[-1]) < 0.5 * min(h, row_h):
+                rows[-1].append(ln)
+                centres[-1] = sum(p.cy for p in rows[-1]) / len(rows[-1])
                 continue
         rows.append([ln])
+        centres.append(ln.cy)
     return [sorted(r, key=lambda ln: ln.bbox[0]) for r in rows]
+
+
+def _text_height(line: TextLine) -> float:
+    """Height of the text itself: across the polygon when there is one, else the box's."""
+    p = line.polygon
+    if p and len(p) >= 4:
+        return (math.dist(p[0], p[3]) + math.dist(p[1], p[2])) / 2
+    return line.bbox[3] - line.bbox[1]
 
 
 def union_bbox(boxes: Iterable[BBox]) -> BBox:

@@ -47,8 +47,9 @@ _PUNCT = set("。，、；：.,;:！？!?")
 
 
 def _ends_a_line(line: TextLine, lines: list[TextLine], typical: float) -> bool:
-    """A lone "。" read as its own box right after the text it ends (OCR often splits off a
-    sentence's last full stop): small, but not a speck."""
+    """A lone "。" read as its own box right after the text it ends, or wrapped to the start of
+    the next row under it (OCR often splits off a sentence's last full stop): small, but not a
+    speck."""
     text = line.text.strip()
     if not text or any(ch not in _PUNCT for ch in text):
         return False
@@ -57,8 +58,12 @@ def _ends_a_line(line: TextLine, lines: list[TextLine], typical: float) -> bool:
         if other is line or len(other.text.strip()) < 2:
             continue
         ox0, oy0, ox1, oy1 = other.bbox
-        same_row = oy0 - 0.3 * typical <= (y0 + y1) / 2 <= oy1 + 0.3 * typical
+        cy = (y0 + y1) / 2
+        same_row = oy0 - 0.3 * typical <= cy <= oy1 + 0.3 * typical
         if same_row and -0.3 * typical <= x0 - ox1 <= typical:
+            return True
+        wrapped = oy1 <= cy <= oy1 + 1.2 * typical and abs(x0 - ox0) <= 0.5 * typical
+        if wrapped:
             return True
     return False
 

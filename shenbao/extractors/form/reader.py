@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from shenbao.extractors.form.cover import read_label_lines, remove_seal_marks
+from shenbao.extractors.form.cover import read_label_lines, read_label_pairs, remove_seal_marks
 from shenbao.extractors.form.grid import Cell, Grid, group_rows, hard_break_text, union_bbox
 from shenbao.extractors.form.grid_image import grids_from_image
 from shenbao.extractors.form.grid_text import grids_from_rulings
@@ -420,10 +420,16 @@ def _is_blank_value(text: str) -> bool:
 
 
 def _read_outside(layout: PageLayout, table: LabelTable, jurisdiction: str | None) -> list[_Read]:
+    """Label：value text outside tables. Beside a table only a cover's labels are taken (a
+    form's title block, "填报时间：…"); a page with no table at all may be a form whose rules
+    could not be seen, so there every label is, pair by pair along each row."""
     out = []
-    for hit in read_label_lines(layout.outside, table, jurisdiction, cover_only=True):
-        key = hit.match.resolve([])
-        if key is None or key.startswith("_"):
+    if layout.grids:
+        hits = [(h, h.match.resolve([])) for h in read_label_lines(layout.outside, table, jurisdiction)]
+    else:
+        hits = read_label_pairs(layout.outside, table, jurisdiction)
+    for hit, key in hits:
+        if key is None or (key.startswith("_") and key not in (*_BANK_PARTS, "_awards")):
             continue
         out.append(_Read(key, hit.raw, layout.page.number, hit.bbox, hit.confidence, hit.label))
     return out
