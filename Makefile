@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 demo: setup
 	$(BIN)/shenbao batch data/samples/packets --out out/demo \
 		--manifest data/samples/manifest.csv --registry data/samples/registry.csv
-	@echo "Results written under out/demo/"
+	@echo "Reports: $(CURDIR)/out/demo/index.html (one report.html, result.json and audit.jsonl per packet; summary.xlsx)"
 
 test: setup
 	$(BIN)/python -m pytest -q

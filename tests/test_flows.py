@@ -103,7 +103,8 @@ def test_batch_flow_gives_the_plain_chains_results(prefect_server, text_batch, p
     # every result is in the store too, as written (after the duplicate check)
     store = ResultStore.open(None, out)
     for packet_id, text in _results(out).items():
-        assert store.read_result(packet_id) == Result.from_json(text)
+        assert store.read_result_json(packet_id) == text, packet_id
+        assert store.read_result(packet_id) == Result.from_json(text), packet_id
     store.close()
 
 
@@ -127,31 +128,47 @@ def test_new_stages_run_and_unchanged_packets_come_from_the_cache(
     stages = [(name, counted(name, stage)) for name, stage in review.PAGE_STAGES if stage is not review.stage_ocr]
     monkeypatch.setattr(review, "PAGE_STAGES", [*stages, ("extra", extra_stage)])
     settings = _settings(tmp_path)
+    # no two packets of one applicant here: the batch checks change nothing
+    packets = tmp_path / "packets"
+    packets.mkdir()
+    for name in ("f-cut.pdf", "f-lvl.pdf", "f-whu.pdf"):
+        shutil.copy(text_batch / "packets" / name, packets / name)
 
-    first = run_review_batch(text_batch / "packets", tmp_path / "one", settings=settings,
-                             manifest=text_batch / "manifest.csv")
-    readable = ["f-dup.pdf", "f-lvl", "f-lvl.pdf", "f-whu.pdf"]
+    first = run_review_batch(packets, tmp_path / "one", settings=settings)
+    readable = ["f-lvl.pdf", "f-whu.pdf"]
     assert sorted(c.split(":")[1] for c in calls if c.startswith("extra:")) == readable
     assert sorted(c.split(":")[1] for c in calls if c.startswith("classify:")) == readable
     assert {o.packet_id: "extra stage ran" in o.problems for o in first.packets} == {
-        "f-cut": False, "f-dup": True, "f-lvl": True, "f-lvl-pdf": True, "f-whu": True,
+        "f-cut": False, "f-lvl": True, "f-whu": True,
     }
 
     calls.clear()
-    second = run_review_batch(text_batch / "packets", tmp_path / "two", settings=settings,
-                              manifest=text_batch / "manifest.csv")
-    assert calls == []  # nothing re-read
-    assert _results(tmp_path / "two") == _results(tmp_path / "one") == _results(plain_out)
+    second = run_review_batch(packets, tmp_path / "two", settings=settings)
+    assert calls == []  # nothing read again
+    assert _results(tmp_path / "two") == _results(tmp_path / "one")
+    assert all((tmp_path / "two" / o.packet_id / "report.html").is_file() for o in second.packets)
     assert [(o.packet_id, o.status, o.pages, o.errors, o.problems) for o in second.packets] == [
         (o.packet_id, o.status, o.pages, o.errors, o.problems) for o in first.packets
     ]
 
     # a changed packet (same name, other content) is read again, the others still come from the cache
-    changed = tmp_path / "changed"
-    shutil.copytree(text_batch / "packets", changed)
-    build_packet(PacketSpec("f-whu", "wuhan-2024", seed=44), changed, "text_pdf", truth_dir=tmp_path / "t")
-    run_review_batch(changed, tmp_path / "three", settings=settings, manifest=text_batch / "manifest.csv")
-    assert sorted(c.split(":")[1] for c in calls if c.startswith("classify:")) == ["f-whu.pdf"]
+    build_packet(PacketSpec("f-whu", "wuhan-2024", seed=44), packets, "text_pdf", truth_dir=tmp_path / "t")
+    run_review_batch(packets, tmp_path / "three", settings=settings)
+    assert [c.split(":")[1] for c in calls if c.startswith("classify:")] == ["f-whu.pdf"]
+
+
+def test_batch_checks_rerun_on_cached_results(prefect_server, text_batch, plain_out, tmp_path) -> None:
+    from shenbao.flows.flows import run_review_batch
+
+    settings = _settings(tmp_path)
+    for run in ("one", "two"):
+        run_review_batch(text_batch / "packets", tmp_path / run, manifest=text_batch / "manifest.csv",
+                         settings=settings)
+        assert _results(tmp_path / run) == _results(plain_out), run
+    # the second run's results came from the cache, yet the duplicate shows in the report too
+    dup = Result.from_json((tmp_path / "two" / "f-dup" / "result.json").read_text("utf-8"))
+    (finding,) = [f for f in dup.findings if f.code == FindingCode.DUPLICATE_APPLICANT]
+    assert finding.message.split("；")[0] in (tmp_path / "two" / "f-dup" / "report.html").read_text("utf-8")
 
 
 def test_a_dask_cluster_gives_the_same_results(prefect_server, text_batch, plain_out, tmp_path) -> None:

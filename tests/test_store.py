@@ -60,6 +60,9 @@ def test_field_values_keep_their_type(tmp_path) -> None:
             "unit_name": FieldResult(value="某某有限公司"),
             "fax": FieldResult(value=None),
         },
+        # keys beyond the contract's own (a rule pack's citation) are kept, on any part
+        findings=[Finding.make(FindingCode.TEAM_SIZE_OUT_OF_RANGE, "团队人数不足", fields=["studio_team_size"],
+                               citation="通知第三条", rule="liangping-2023/team")],
     )
     store = ResultStore.open(tmp_path / "t.sqlite")
     store.save_result(result, "0" * 64)
@@ -67,6 +70,7 @@ def test_field_values_keep_their_type(tmp_path) -> None:
     assert back == result
     assert isinstance(back.fields["studio_team_size"].value, int)
     assert isinstance(back.fields["studio_area_m2"].value, float)
+    assert back.findings[0].model_extra == {"citation": "通知第三条", "rule": "liangping-2023/team"}
     store.close()
 
 

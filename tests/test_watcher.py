@@ -179,9 +179,12 @@ def test_out_inside_inbox_and_a_second_watcher_are_refused(tmp_path) -> None:
 def _ledger(out: Path) -> dict[str, tuple[str, int]]:
     if not (out / LEDGER_NAME).exists():
         return {}
-    with sqlite3.connect(out / LEDGER_NAME) as conn:
-        return {name: (state, attempts) for name, state, attempts in conn.execute(
-            "SELECT name, state, attempts FROM packets")}
+    try:
+        with sqlite3.connect(out / LEDGER_NAME) as conn:
+            return {name: (state, attempts) for name, state, attempts in conn.execute(
+                "SELECT name, state, attempts FROM packets")}
+    except sqlite3.OperationalError:  # the watcher has created the file but not yet its table
+        return {}
 
 
 def _watch_cmd(inbox: Path, out: Path) -> list[str]:

@@ -24,6 +24,7 @@ packet (pdfium is not thread-safe, and the flow's own stages may render pages).
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import logging
@@ -50,7 +51,7 @@ from shenbao.extractors.ocr import DEFAULT_ENGINE, ENV_ENGINE  # noqa: E402
 from shenbao.extractors.ocr.base import PageOcr  # noqa: E402
 from shenbao.flows import work  # noqa: E402
 from shenbao.flows.hashing import content_sha256, packet_cache_key  # noqa: E402
-from shenbao.flows.packets import PacketRun, open_store, write_outputs  # noqa: E402
+from shenbao.flows.packets import PacketRun, open_store  # noqa: E402
 from shenbao.flows.store import ResultStore  # noqa: E402
 from shenbao.flows.work import Box  # noqa: E402
 from shenbao.models import Finding, FindingCode, Jurisdiction, Result, Units  # noqa: E402
@@ -64,7 +65,9 @@ from shenbao.pipeline.batch import (  # noqa: E402
     make_unique_id,
     manifest_entry,
     outcome_of,
+    report_files,
     start_summary,
+    write_result,
 )
 from shenbao.pipeline.manifest import ManifestEntry, read_manifest, read_registry  # noqa: E402
 from shenbao.pipeline.review import PacketContext, ReviewOptions, packet_id_for  # noqa: E402
@@ -141,8 +144,14 @@ def stage_task(ctx: Box[PacketContext], name: str, label: str) -> None:
 
 
 @task(name="write-outputs", cache_policy=NONE, task_run_name="write {label}")
-def write_task(out_dir: Path, result: Result, label: str) -> Path:
-    return write_outputs(out_dir, result)
+def write_task(out_dir: Path, result: Result, files: Box[dict[str, bytes | str]], label: str) -> Path:
+    """result.json with its report and audit trail, as one folder (temp folder, then rename)."""
+    return write_result(out_dir, result, files.value)
+
+
+@task(name="report", cache_policy=NONE, task_run_name="report {label}")
+def report_task(ctx: Box[PacketContext], label: str) -> dict[str, bytes | str]:
+    return report_files(ctx.value)
 
 
 @task(name="store-result", cache_policy=NONE, task_run_name="store {label}", retries=2, retry_delay_seconds=2)
@@ -167,12 +176,14 @@ def packet_result_task(key: str, payload: str | None, label: str) -> str:
 
 @task(name="batch-checks", cache_policy=NONE)
 def batch_checks_task(out_dir: Path, results: Box[list[Result]], summary: Box[BatchSummary], registry: Box[Any],
-                      manifest: Box[Any], on_result: Callable[[Result, PacketOutcome], None] | None) -> BatchSummary:
-    """Duplicates across the batch (rewriting the results they change), quotas, OUT/batch.json."""
+                      manifest: Box[Any], contexts: Box[dict[str, PacketContext]],
+                      on_result: Callable[[Result, PacketOutcome], None] | None) -> BatchSummary:
+    """Duplicates across the batch (rewriting the results and reports they change), quotas,
+    OUT/batch.json and the batch summary tables."""
     from shenbao.pipeline.batch_checks import BATCH_CHECKS
 
     return finish_batch(out_dir, results.value, summary.value, registry.value, BATCH_CHECKS, on_result,
-                        manifest.value)
+                        manifest.value, contexts.value)
 
 
 # --- one packet's run -----------------------------------------------------------------------
@@ -192,9 +203,17 @@ class _Job:
     transient: bool = False  # a task failed for reasons outside the packet: do not cache this result
 
 
+def _encode_files(files: dict[str, bytes | str]) -> dict[str, Any]:
+    return {k: v if isinstance(v, str) else {"base64": base64.b64encode(v).decode("ascii")} for k, v in files.items()}
+
+
+def _decode_files(files: dict[str, Any]) -> dict[str, bytes | str]:
+    return {k: v if isinstance(v, str) else base64.b64decode(v["base64"]) for k, v in files.items()}
+
+
 class _PacketRunner:
     """Moves packets through the tasks. `submit(source)` starts a packet; `finish(job)` waits for
-    it and writes it. Both must run inside a flow."""
+    it, writes it and stores it. Both must run inside a flow."""
 
     def __init__(self, out_dir: Path, options: ReviewOptions, settings: FlowSettings,
                  store: ResultStore | None, batch: str | None) -> None:
@@ -210,7 +229,8 @@ class _PacketRunner:
         )
         self.cached_task = packet_result_task.with_options(result_storage=self.storage)
 
-    def submit(self, source: Path, entry: ManifestEntry | None, packet_id: str | None = None) -> _Job:
+    def submit(self, source: Path, entry: ManifestEntry | None, packet_id: str | None = None,
+               use_cache: bool = True) -> _Job:
         started = time.perf_counter()
         ctx = PacketContext(source=source, options=self.options, manifest=entry)
         ctx.result = Result(packet_id=packet_id or packet_id_for(source))
@@ -225,7 +245,7 @@ class _PacketRunner:
             "manifest": dataclasses.astuple(entry) if entry else None,
         })
         job = _Job(source, ctx, key, sha, started)
-        if self.settings.cache and self.result_store.exists(key):
+        if use_cache and self.settings.cache and self.result_store.exists(key):
             try:
                 job.cached = json.loads(self.cached_task(key, None, source.name))
                 return job
@@ -260,15 +280,14 @@ class _PacketRunner:
     def ingest_done(self, job: _Job) -> bool:
         return job.ingest is not None and job.ingest.state.is_final()
 
-    def finish(self, job: _Job) -> PacketRun:
-        if job.cached is not None:
-            return self._from_cache(job)
+    def review(self, job: _Job) -> PacketContext:
+        """Wait for the packet's ingest and OCR, then run every other stage on it."""
         self.start_ocr(job)
         ctx = job.ctx
         if not ctx.unreadable:
             self._collect_ocr(job)
-            for name, _stage in review.PAGE_STAGES:
-                if _stage is review.stage_ocr:
+            for name, stage in review.PAGE_STAGES:
+                if stage is review.stage_ocr:
                     continue  # done above, page by page
                 stage_task(Box(ctx), name, job.source.name)
             if ctx.result.units is None:
@@ -276,24 +295,37 @@ class _PacketRunner:
         else:
             ctx.result.fields = {}
             ctx.result.units = None
+        return ctx
+
+    def finish(self, job: _Job) -> PacketRun:
+        if job.cached is not None:
+            return self._from_cache(job)
+        ctx = self.review(job)
+        files = report_task(Box(ctx), job.source.name)
         outcome = outcome_of(ctx, time.perf_counter() - job.started)
         payload = json.dumps({
             "result": ctx.result.to_json(), "problems": ctx.problems, "unreadable": ctx.unreadable,
-            "pages": outcome.pages, "timings": ctx.timings,
+            "pages": outcome.pages, "timings": ctx.timings, "files": _encode_files(files),
         }, ensure_ascii=False)
         if self.settings.cache and not job.transient:
             try:
                 self.cached_task(job.key, payload, job.source.name)
             except Exception as exc:  # a full disk must not cost the result
                 log.warning("%s: result not cached (%s)", job.source.name, exc)
-        return self._write(job, ctx.result, outcome, cached=False)
+        return self._write(job, ctx.result, files, outcome, ctx=ctx)
+
+    def rewrite(self, source: Path, entry: ManifestEntry | None, result: Result) -> None:
+        """A batch check changed a packet that came from the cache: its report must show the new
+        finding, and the report needs the pages, so the packet is read again (rare: duplicates)."""
+        ctx = self.review(self.submit(source, entry, result.packet_id, use_cache=False))
+        ctx.result = result
+        write_task(self.out_dir, result, Box(report_task(Box(ctx), source.name)), source.name)
 
     def _collect_ocr(self, job: _Job) -> None:
         ctx = job.ctx
         for page, future in job.ocr:
             future.wait()
-            state = future.state
-            if state.is_completed():
+            if future.state.is_completed():
                 review.apply_page_ocr(page, future.result(), self.engine_name)
             else:
                 job.transient = True
@@ -311,15 +343,16 @@ class _PacketRunner:
         ctx.result, ctx.problems, ctx.unreadable = result, list(cached["problems"]), bool(cached["unreadable"])
         outcome = outcome_of(ctx, time.perf_counter() - job.started)
         outcome.pages = int(cached["pages"])
-        return self._write(job, result, outcome, cached=True)
+        return self._write(job, result, _decode_files(cached.get("files", {})), outcome, ctx=None)
 
-    def _write(self, job: _Job, result: Result, outcome: PacketOutcome, cached: bool) -> PacketRun:
+    def _write(self, job: _Job, result: Result, files: dict[str, bytes | str], outcome: PacketOutcome,
+               ctx: PacketContext | None) -> PacketRun:
         label = job.source.name
-        target = write_task(self.out_dir, result, label)
+        target = write_task(self.out_dir, result, Box(files), label)
         if self.store is not None:
             store_task(self.store, result, job.sha256, job.source.name, self.batch, outcome.status,
                        outcome.pages, label)
-        return PacketRun(result, outcome, target, job.sha256, cached=cached)
+        return PacketRun(result, outcome, target, job.sha256, cached=ctx is None, ctx=ctx)
 
 
 # --- flows ----------------------------------------------------------------------------------
@@ -376,7 +409,9 @@ def review_packet_flow(
     store = store or (open_store(db, out_dir) if db is not None else None)
     try:
         runner = _PacketRunner(Path(out_dir), _coerce_options(options), settings, store, batch)
-        return runner.finish(runner.submit(Path(source), entry, packet_id))
+        run = runner.finish(runner.submit(Path(source), entry, packet_id))
+        run.ctx = None  # Prefect walks a flow's return value; the context is large and only for batches
+        return run
     finally:
         if own_store and store is not None:
             store.close()
@@ -406,14 +441,21 @@ def review_batch_flow(
     runner = _PacketRunner(out_dir, _coerce_options(options), settings, store, str(input_dir))
     digests: dict[str, str] = {}
 
+    contexts: dict[str, PacketContext] = {}  # a batch check may need to rewrite a packet's report
+    jobs: dict[str, tuple[Path, ManifestEntry | None]] = {}
+    changed: list[str] = []
+
     def restore(result: Result, outcome: PacketOutcome) -> None:
+        changed.append(result.packet_id)
         if store is not None:
             store.save_result(result, digests[result.packet_id], source_name=outcome.source,
                               batch=str(input_dir), status=outcome.status, pages=outcome.pages,
                               event="batch-check")
 
     # On Dask the next packets are ingested and OCR'd while this one is read (see module doc).
-    window = 2 * settings.dask_workers + 1 if settings.task_runner == "dask" else 1
+    # Only with worker processes: pdfium must not run in two threads of the flow's process.
+    in_processes = settings.task_runner == "dask" and (settings.dask_address or settings.dask_processes)
+    window = 2 * settings.dask_workers + 1 if in_processes else 1
     pending: deque[_Job] = deque()
     queue = deque(sources)
     results: list[Result] = []
@@ -426,18 +468,27 @@ def review_batch_flow(
                 # a.pdf beside a.zip: the later one gets a suffixed id, decided in input order
                 named = PacketContext(source=source, options=runner.options, result=Result(packet_id=packet_id_for(source)))
                 make_unique_id(named, source, seen_ids, summary)
+                jobs[named.result.packet_id] = (source, entry)
                 pending.append(runner.submit(source, entry, named.result.packet_id))
             for job in list(pending)[1:]:
                 if runner.ingest_done(job):
                     runner.start_ocr(job)
             job = pending.popleft()
             run = runner.finish(job)
+            if run.ctx is not None:
+                contexts[run.result.packet_id] = run.ctx
             digests[run.result.packet_id] = run.sha256
             results.append(run.result)
             summary.packets.append(run.outcome)
             if on_packet:
                 on_packet(run.outcome)
-        return batch_checks_task(out_dir, Box(results), Box(summary), Box(registry_table), Box(manifest_table), restore)
+        summary = batch_checks_task(out_dir, Box(results), Box(summary), Box(registry_table),
+                                    Box(manifest_table), Box(contexts), restore)
+        by_id = {r.packet_id: r for r in results}
+        for packet_id in dict.fromkeys(changed):
+            if packet_id not in contexts:
+                runner.rewrite(*jobs[packet_id], by_id[packet_id])
+        return summary
     finally:
         if store is not None:
             store.close()

@@ -13,10 +13,9 @@ from shenbao.flows.hashing import content_sha256
 from shenbao.flows.settings import FlowSettings
 from shenbao.flows.store import ResultStore
 from shenbao.models import Result
-from shenbao.pipeline.batch import PacketOutcome, outcome_of
+from shenbao.pipeline.batch import PacketOutcome, outcome_of, write_packet
 from shenbao.pipeline.manifest import ManifestEntry
-from shenbao.pipeline.review import ReviewOptions, packet_id_for, review_packet
-from shenbao.pipeline.writer import write_packet_dir
+from shenbao.pipeline.review import PacketContext, ReviewOptions, packet_id_for, review_packet
 
 log = logging.getLogger(__name__)
 
@@ -30,15 +29,11 @@ class PacketRun:
     target: Path
     sha256: str
     cached: bool = False
+    ctx: PacketContext | None = None  # None when the result came from the cache
 
     @property
     def unreadable(self) -> bool:
         return self.outcome.status == "unreadable"
-
-
-def write_outputs(out_dir: Path, result: Result) -> Path:
-    """OUT/<packet_id>/result.json, written as a whole folder (temp folder, then rename)."""
-    return write_packet_dir(out_dir / result.packet_id, {"result.json": result.to_json()})
 
 
 def open_store(db: str | Path | None, out_dir: Path) -> ResultStore | None:
@@ -82,13 +77,13 @@ def review_one_plain(
     sha = content_sha256(source)
     ctx = review_packet(source, options or ReviewOptions(), manifest=entry)
     ctx.result.packet_id = packet_id or ctx.result.packet_id
-    target = write_outputs(out_dir, ctx.result)
+    target = write_packet(out_dir, ctx)
     outcome = outcome_of(ctx, time.perf_counter() - started)
     if store is not None:
         store.save_result(
             ctx.result, sha, source_name=source.name, batch=batch, status=outcome.status, pages=outcome.pages
         )
-    return PacketRun(ctx.result, outcome, target, sha)
+    return PacketRun(ctx.result, outcome, target, sha, ctx=ctx)
 
 
 def review_one(

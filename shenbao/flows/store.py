@@ -83,6 +83,7 @@ class PacketRow(Base):
     shenbao_version: Mapped[str] = mapped_column(String(64))
     processed_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     result_json: Mapped[str] = mapped_column(Text)
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     documents: Mapped[list[DocumentRow]] = relationship(
         cascade="all, delete-orphan", order_by="DocumentRow.idx"
@@ -100,6 +101,7 @@ class DocumentRow(Base):
     type: Mapped[str] = mapped_column(String(64), index=True)
     pages: Mapped[list[int]] = mapped_column(JSON)
     award_index: Mapped[int | None] = mapped_column(Integer)
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # keys the contract may add
 
 
 class FieldRow(Base):
@@ -114,6 +116,7 @@ class FieldRow(Base):
     page: Mapped[int | None] = mapped_column(Integer)
     bbox: Mapped[list[float] | None] = mapped_column(JSON)
     confidence: Mapped[float | None] = mapped_column(Float)
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # keys the contract may add
 
 
 class AwardRow(Base):
@@ -129,6 +132,7 @@ class AwardRow(Base):
     match_score: Mapped[float | None] = mapped_column(Float)
     evidence_pages: Mapped[list[int]] = mapped_column(JSON)
     section: Mapped[str | None] = mapped_column(String(255))
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # keys the contract may add
 
 
 class FindingRow(Base):
@@ -142,6 +146,7 @@ class FindingRow(Base):
     documents: Mapped[list[str]] = mapped_column(JSON)
     pages: Mapped[list[int]] = mapped_column(JSON)
     message: Mapped[str] = mapped_column(Text)
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # keys the contract may add
 
 
 class ReviewerDecisionRow(Base):
@@ -293,6 +298,7 @@ class ResultStore:
             row.processed_at = _now()
             if changed:
                 row.result_json = text
+                row.extra = _extra(result)
                 _replace_parts(session, row, result)
             session.flush()
             session.add(
@@ -446,7 +452,7 @@ def _replace_parts(session: Session, row: PacketRow, result: Result) -> None:
             session.execute(delete(table).where(table.packet_pk == row.id))
         session.expire(row, ["documents", "fields", "awards", "findings"])
     row.documents = [
-        DocumentRow(idx=i, type=str(d.type), pages=list(d.pages), award_index=d.award_index)
+        DocumentRow(idx=i, type=str(d.type), pages=list(d.pages), award_index=d.award_index, extra=_extra(d))
         for i, d in enumerate(result.documents)
     ]
     fields = []
@@ -455,37 +461,46 @@ def _replace_parts(session: Session, row: PacketRow, result: Result) -> None:
         fields.append(
             FieldRow(
                 idx=i, key=key, value_text=text, value_num=num, value_kind=kind,
-                page=f.page, bbox=f.bbox, confidence=f.confidence,
+                page=f.page, bbox=f.bbox, confidence=f.confidence, extra=_extra(f),
             )
         )
     row.fields = fields
     row.awards = [
         AwardRow(
             idx=i, claimed_text=a.claimed_text, title=a.title, year=a.year, issuer=a.issuer, level=a.level,
-            match_score=a.match_score, evidence_pages=list(a.evidence_pages), section=a.section,
+            match_score=a.match_score, evidence_pages=list(a.evidence_pages), section=a.section, extra=_extra(a),
         )
         for i, a in enumerate(result.awards)
     ]
     row.findings = [
         FindingRow(
             idx=i, code=str(f.code), severity=str(f.severity), fields=list(f.fields),
-            documents=list(f.documents), pages=list(f.pages), message=f.message,
+            documents=list(f.documents), pages=list(f.pages), message=f.message, extra=_extra(f),
         )
         for i, f in enumerate(result.findings)
     ]
 
 
+def _extra(model: Any) -> dict[str, Any] | None:
+    """Keys beyond the contract's own (the models keep unknown keys: a rule's citation, …)."""
+    extra = model.model_dump(mode="json", include=set(model.model_extra or {}))
+    return extra or None
+
+
 def _result_of(row: PacketRow) -> Result:
     return Result(
+        **(row.extra or {}),
         packet_id=row.packet_id,
         jurisdiction=row.jurisdiction,
         units=row.units,
         documents=[
-            Document(type=d.type, pages=list(d.pages), award_index=d.award_index) for d in row.documents
+            Document(type=d.type, pages=list(d.pages), award_index=d.award_index, **(d.extra or {}))
+            for d in row.documents
         ],
         fields={
             f.key: FieldResult(
-                value=_value_of(f.value_text, f.value_kind), page=f.page, bbox=f.bbox, confidence=f.confidence
+                value=_value_of(f.value_text, f.value_kind), page=f.page, bbox=f.bbox, confidence=f.confidence,
+                **(f.extra or {}),
             )
             for f in row.fields
         },
@@ -493,13 +508,14 @@ def _result_of(row: PacketRow) -> Result:
             Award(
                 claimed_text=a.claimed_text, title=a.title, year=a.year, issuer=a.issuer, level=a.level,
                 match_score=a.match_score, evidence_pages=list(a.evidence_pages), section=a.section,
+                **(a.extra or {}),
             )
             for a in row.awards
         ],
         findings=[
             Finding(
                 code=f.code, severity=f.severity, fields=list(f.fields), documents=list(f.documents),
-                pages=list(f.pages), message=f.message,
+                pages=list(f.pages), message=f.message, **(f.extra or {}),
             )
             for f in row.findings
         ],

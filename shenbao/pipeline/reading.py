@@ -38,13 +38,19 @@ def pages_of(ctx: PacketContext, types: set[DocumentType]) -> list[Page]:
 
 def stage_form(ctx: PacketContext) -> None:
     """Read the cover and the ruled 申报表 into canonical fields, with page, box and confidence."""
-    from shenbao.extractors.form.reader import AWARDS_CLAIMED, read_form
+    from shenbao.extractors.form.reader import AWARDS_CLAIMED, read_form, read_label_fields
 
     pages = pages_of(ctx, FORM_TYPES)
     if not pages:
         return
     by_number = {p.number: p for p in pages}
     reads = read_form(pages, ctx.result.jurisdiction)
+    if reads.get("studio_name") is None or reads["studio_name"].value is None:
+        # 呼和浩特 names the studio in the 申报书 rather than on the form.
+        report_pages = pages_of(ctx, {DocumentType.APPLICATION_REPORT})
+        if report_pages:
+            reads.update(read_label_fields(report_pages, {"studio_name"}, ctx.result.jurisdiction))
+            by_number.update({p.number: p for p in report_pages})
     claimed = reads.get(AWARDS_CLAIMED)
     ctx.claimed_awards = list(claimed.value or []) if claimed else []
     for key, read in reads.items():
@@ -143,7 +149,14 @@ def stage_evidence(ctx: PacketContext) -> None:
     jurisdiction = str(ctx.result.jurisdiction) if ctx.result.jurisdiction else None
     ctx.evidence = read_evidence(ctx.packet.pages, ctx.result.documents, load_honours(), jurisdiction)
     pages = {p.number: p for p in ctx.packet.pages}
-    for key, value in fill_fields_from_evidence(ctx.evidence).items():
+    from_evidence = fill_fields_from_evidence(ctx.evidence)
+    form_code = ctx.result.fields.get("unit_credit_code")
+    if form_code is None or form_code.value is None:
+        # Forms without a credit-code cell (吕梁, 呼和浩特, 武汉): the business licence gives it.
+        licence_code = next((b.credit_code for b in ctx.evidence.business_licenses if b.credit_code), None)
+        if licence_code is not None and licence_code.value:
+            from_evidence["unit_credit_code"] = licence_code
+    for key, value in from_evidence.items():
         page = pages.get(value.page)
         ctx.result.fields[key] = FieldResult(
             value=value.value,

@@ -84,6 +84,9 @@ class Grid:
     # Which cell a point lies in, from the image's own cell regions (exact where the rules are
     # not straight); None: decide by the cells' boxes.
     region_at: Callable[[float, float], Cell | None] | None = None
+    # Which cells touch across a rule, measured on the image's cell regions: (side, id(cell))
+    # -> neighbours. Boxes of a photographed table overlap or gap; its regions never lie.
+    touching: dict[tuple[str, int], list[Cell]] | None = None
 
     def page_bbox(self, box: BBox) -> BBox:
         return self.to_page(box) if self.to_page is not None else box
@@ -99,6 +102,8 @@ class Grid:
     # --- neighbours ------------------------------------------------------------------------
     def right_of(self, cell: Cell) -> list[Cell]:
         """Cells sharing `cell`'s right border, top to bottom."""
+        if self.touching is not None:
+            return list(self.touching.get(("right", id(cell)), []))
         tol = self.tolerance
         out = [
             c
@@ -110,6 +115,8 @@ class Grid:
         return sorted(out, key=lambda c: c.bbox[1])
 
     def left_of(self, cell: Cell) -> list[Cell]:
+        if self.touching is not None:
+            return list(self.touching.get(("left", id(cell)), []))
         tol = self.tolerance
         out = [
             c
@@ -122,6 +129,8 @@ class Grid:
 
     def below(self, cell: Cell) -> list[Cell]:
         """Cells sharing `cell`'s bottom border, left to right."""
+        if self.touching is not None:
+            return list(self.touching.get(("below", id(cell)), []))
         tol = self.tolerance
         out = [
             c
@@ -133,6 +142,8 @@ class Grid:
         return sorted(out, key=lambda c: c.bbox[0])
 
     def above(self, cell: Cell) -> list[Cell]:
+        if self.touching is not None:
+            return list(self.touching.get(("above", id(cell)), []))
         tol = self.tolerance
         out = [
             c
@@ -149,11 +160,16 @@ class Grid:
         This is the row context of a label: the "负责人" before "办公电话", or a row-spanning
         group header ("联系人") to the left of a two-level header.
         """
-        out = [
-            c
-            for c in self.cells
-            if c is not cell and c.bbox[2] <= cell.bbox[0] + self.tolerance and c.bbox[1] - 1 <= cell.cy <= c.bbox[3] + 1
-        ]
+        out: list[Cell] = []
+        frontier = [cell]
+        while frontier:
+            nxt = []
+            for c in frontier:
+                for n in self.left_of(c):
+                    if n not in out and n is not cell and n.bbox[1] - self.tolerance <= cell.cy <= n.bbox[3] + self.tolerance:
+                        out.append(n)
+                        nxt.append(n)
+            frontier = nxt
         return sorted(out, key=lambda c: -c.bbox[2])
 
     def cell_at(self, x: float, y: float) -> Cell | None:
@@ -282,6 +298,9 @@ def _split_line(line: TextLine, cells: list[Cell]) -> list[tuple[Cell, TextLine]
     return _pieces(line, owner)
 
 
+_LOOSE_PUNCT = set("“”‘’\"'（）()《》【】。，、；：,.;:!?！？")
+
+
 def _place_by_regions(grid: Grid, line: TextLine) -> list[tuple[Cell, TextLine]]:
     """Place a line by looking up, for each of its characters, the cell region it stands in.
 
@@ -305,8 +324,14 @@ def _place_by_regions(grid: Grid, line: TextLine) -> list[tuple[Cell, TextLine]]
             last = o
     first = next(o for o in owner if o is not None)
     owner = [o if o is not None else first for o in owner]
+    # Punctuation alone at either end belongs with its words (a quote mark drawn over the
+    # rule); a lone character may be a real neighbour ("性别 男").
+    if len(owner) > 1 and owner[0] is not owner[1] and line.text[0] in _LOOSE_PUNCT:
+        owner[0] = owner[1]
+    if len(owner) > 1 and owner[-1] is not owner[-2] and line.text[-1] in _LOOSE_PUNCT:
+        owner[-1] = owner[-2]
     # A short run inside a longer run of one cell (a glyph read over a wobbly rule) is that
-    # cell's; a short run at an end may be a real neighbour ("性别 男").
+    # cell's.
     for i in range(1, len(owner) - 1):
         if owner[i] is not owner[i - 1]:
             j = i

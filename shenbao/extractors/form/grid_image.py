@@ -67,13 +67,48 @@ def grids_from_image(image: np.ndarray, lines: list[TextLine], page: int = 0) ->
         for c in g.cells:
             by_region[region_of[c.bbox]] = c
     locate = _locator(labels, by_region, max(3, round(unit / 6)))
+    touching = _touching(labels, by_region, max(12, round(0.6 * unit)))
     for g in grids:
         g.region_at = locate
+        g.touching = touching
     outside_moved = assign_lines(grids, placed)
     if placed is lines:
         return grids, outside_moved
     back = {id(m): ln for m, ln in zip(placed, lines, strict=True)}
     return grids, [back[id(m)] for m in outside_moved]
+
+
+def _touching(labels: np.ndarray, cells: dict[int, Cell], max_gap: int) -> dict[tuple[str, int], list[Cell]]:
+    """Neighbours across a rule: along every other pixel row (column), two cell regions that
+    follow each other with only a rule's width between them touch; they share a border when
+    they do so along at least 30% of the shorter one's side."""
+    h, w = labels.shape[:2]
+    support: dict[tuple[bool, int, int], int] = {}
+    for horizontal in (True, False):
+        lines = labels[::2] if horizontal else labels.T[::2]
+        for row in lines:
+            nz = np.flatnonzero(row)
+            if nz.size < 2:
+                continue
+            vals = row[nz]
+            for i in np.flatnonzero(vals[1:] != vals[:-1]):
+                if nz[i + 1] - nz[i] <= max_gap:
+                    a, b = int(vals[i]), int(vals[i + 1])
+                    if a in cells and b in cells:
+                        key = (horizontal, a, b)
+                        support[key] = support.get(key, 0) + 2
+    out: dict[tuple[str, int], list[Cell]] = {}
+    for (horizontal, a, b), n in support.items():
+        ca, cb = cells[a], cells[b]
+        side = min(ca.height, cb.height) if horizontal else min(ca.width, cb.width)
+        if n < 0.3 * side:
+            continue
+        first, second = ("right", "left") if horizontal else ("below", "above")
+        out.setdefault((first, id(ca)), []).append(cb)
+        out.setdefault((second, id(cb)), []).append(ca)
+    for (side, _), cs in out.items():
+        cs.sort(key=lambda c: c.bbox[1] if side in ("right", "left") else c.bbox[0])
+    return out
 
 
 def _locator(labels: np.ndarray, cells: dict[int, Cell], reach: int) -> Callable[[float, float], Cell | None]:

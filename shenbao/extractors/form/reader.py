@@ -475,10 +475,13 @@ def link_continuations(layouts: list[PageLayout]) -> dict[int, list[Cell]]:
         first_row.sort(key=lambda c: c.bbox[0])
         if first_row[0].text.strip():
             continue
-        scale_prev = max(last.bbox[2] - last.bbox[0], 1.0)
-        scale_next = max(first.bbox[2] - first.bbox[0], 1.0)
+        # Column splits at the same share of the row's width (photos differ in scale and
+        # perspective from page to page, so positions are compared within each row).
+        x0a, x1a = last_row[0].bbox[0], last_row[-1].bbox[2]
+        x0b, x1b = first_row[0].bbox[0], first_row[-1].bbox[2]
+        tol = 0.02 if prev.page.kind == PageKind.TEXT and nxt.page.kind == PageKind.TEXT else 0.04
         aligned = all(
-            abs((a.bbox[0] - last.bbox[0]) / scale_prev - (b.bbox[0] - first.bbox[0]) / scale_next) < 0.02
+            abs((a.bbox[0] - x0a) / max(x1a - x0a, 1.0) - (b.bbox[0] - x0b) / max(x1b - x0b, 1.0)) < tol
             for a, b in zip(last_row, first_row, strict=True)
         )
         if not aligned:
