@@ -219,7 +219,7 @@ def watch(
     settle: Annotated[float, typer.Option("--settle", help="seconds an input must stay unchanged")] = 2.0,
     incomplete_timeout: Annotated[
         float, typer.Option("--incomplete-timeout", help="review an input still incomplete after SECONDS anyway")
-    ] = 600.0,
+    ] = 300.0,
     once: Annotated[bool, typer.Option("--once", help="exit when the inbox is empty")] = False,
     engine: EngineOpt = "default",
     jurisdiction: JurisdictionOpt = None,

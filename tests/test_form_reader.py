@@ -235,3 +235,16 @@ def test_form_without_visible_rules_is_read_row_by_row(text_pages: list[Page]) -
                                         "contact_phone", "contact_mobile", "postcode", "master_gender",
                                         "master_birth", "master_id_number", "master_ethnicity")}
     assert got == {k: EXPECTED[k] for k in got} | {"unit_type": "民营企业"}
+
+
+def test_spaced_out_cover_label_takes_its_longest_alias() -> None:
+    """领 办 人 姓 名 spaced out on a cover: the whole label is 领办人姓名, the value is the name."""
+    from shenbao.extractors.form.cover import read_label_lines
+    from shenbao.extractors.form.labels import LabelTable
+    from shenbao.pipeline.types import TextLine
+
+    parts = ["领", "办", "人", "姓", "名", "于宁建"]
+    row = [TextLine(t, (100.0 + 20 * i, 400.0, 115.0 + 20 * i + (30 if len(t) > 1 else 0), 414.0)) for i, t in enumerate(parts)]
+    (line,) = read_label_lines(row, LabelTable.load(), "wuhan-2024")
+    assert line.match.entries[0].key == "master_name"
+    assert line.raw == "于宁建"

@@ -119,6 +119,24 @@ def test_a_half_written_file_waits_until_complete(pdfs, tmp_path) -> None:
     assert (out / DAY.isoformat() / "w-whu" / "result.json").is_file()
 
 
+def test_a_file_that_never_completes_is_reviewed_after_the_timeout(pdfs, tmp_path) -> None:
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    data = pdfs["w-lvl"].read_bytes()
+    (inbox / "w-cut.pdf").write_bytes(data[: len(data) // 3])  # the copy died and never resumed
+    clock, process = Clock(), Counting()
+    with _watcher(inbox, out, process, clock, incomplete_timeout=30.0) as watcher:
+        assert _settle(watcher, clock, passes=10) == 1  # 15 s: still waiting
+        assert process.calls == []
+        clock.now += 20
+        assert watcher.scan() == 0
+    assert process.calls == ["w-cut.pdf"]
+    failed = inbox / ".failed" / DAY.isoformat()
+    assert "w-cut.pdf" in (failed / "w-cut.pdf.reason.txt").read_text("utf-8")
+    result = Result.from_json((out / DAY.isoformat() / "w-cut" / "result.json").read_text("utf-8"))
+    assert [f.code for f in result.findings] == [FindingCode.UNREADABLE_INPUT]
+
+
 def test_the_same_file_twice_is_reviewed_once(pdfs, tmp_path) -> None:
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     inbox.mkdir()

@@ -523,7 +523,7 @@ def watch_inbox_flow(
     options: ReviewOptions | None = None,
     db: str | None = None,
     settle: float = 2.0,
-    incomplete_timeout: float = 600.0,
+    incomplete_timeout: float = 300.0,
 ) -> list[dict[str, Any]]:
     """One pass of the watched folder (what `shenbao watch --once` does): review everything that
     is in INBOX now, each packet as a `review_packet` subflow; for a schedule or a deployment."""

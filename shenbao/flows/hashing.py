@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from functools import lru_cache
 from pathlib import Path
 
 from shenbao import __version__
-from shenbao.pipeline.sources import is_junk, natural_key
+from shenbao.pipeline.ingest import folder_files
 
 _CHUNK = 1 << 20
 
@@ -25,22 +24,6 @@ def file_sha256(path: Path) -> str:
         while chunk := fh.read(_CHUNK):
             h.update(chunk)
     return h.hexdigest()
-
-
-def folder_files(folder: Path) -> list[tuple[str, Path]]:
-    """(relative posix name, path) of the regular non-junk files ingest reads, natural order."""
-    out: list[tuple[str, Path]] = []
-    for root, dirs, files in os.walk(folder, followlinks=False):
-        rel_root = Path(root).relative_to(folder)
-        dirs[:] = [d for d in dirs if not is_junk((*rel_root.parts, d, "x"))]
-        for name in files:
-            path = Path(root) / name
-            rel = (rel_root / name).as_posix()
-            if is_junk(tuple(Path(rel).parts)) or path.is_symlink() or not path.is_file():
-                continue
-            out.append((rel, path))
-    out.sort(key=lambda item: natural_key(item[0]))
-    return out
 
 
 def content_sha256(path: Path) -> str:

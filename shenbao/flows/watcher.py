@@ -65,7 +65,7 @@ class WatchError(ValueError):
 class WatchOptions:
     settle: float = 2.0  # seconds an input must stay unchanged before it is taken
     poll: float | None = None  # poll every N seconds instead of file-system events
-    incomplete_timeout: float = 600.0  # an input stable but incomplete this long is reviewed anyway
+    incomplete_timeout: float = 300.0  # an input stable but incomplete this long is reviewed anyway
     max_attempts: int = 3  # attempts (interrupted by a kill) before a packet is failed
     once: bool = False  # stop when the inbox holds nothing more to do
 

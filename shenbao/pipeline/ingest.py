@@ -82,7 +82,7 @@ def sniff_format(path: Path) -> PacketFormat | None:
         if path.is_dir():
             docs = [
                 (Blob(f"{path.name}/{rel}", p), detect_kind(_head(p)) if p.stat().st_size else FileKind.EMPTY)
-                for rel, p in _folder_files(path)
+                for rel, p in folder_files(path)
             ]
             return PacketFormat.IMAGE_FOLDER if _sniff_documents(path, docs, limits) else None
         if not path.is_file():
@@ -186,7 +186,7 @@ def _pdf_format(pages: list[Page]) -> PacketFormat:
 # --- folders ------------------------------------------------------------------------------
 
 
-def _folder_files(folder: Path, warnings: list[str] | None = None) -> list[tuple[str, Path]]:
+def folder_files(folder: Path, warnings: list[str] | None = None) -> list[tuple[str, Path]]:
     """(relative posix name, path) of every regular, non-junk file, natural order. Symlinks are
     skipped: they could pull in files from outside the submitted folder."""
     out: list[tuple[str, Path]] = []
@@ -210,7 +210,7 @@ def _folder_files(folder: Path, warnings: list[str] | None = None) -> list[tuple
 
 def _ingest_folder(folder: Path, limits: IngestLimits) -> Packet:
     warnings: list[str] = []
-    files = _folder_files(folder, warnings)
+    files = folder_files(folder, warnings)
     if len(files) > limits.max_zip_members:
         raise ingest_error(
             folder,

@@ -129,7 +129,8 @@ def _label_at(row: list[TextLine], i: int, labels: LabelTable, jurisdiction: str
         if m is None:
             continue
         quality = m.score - (20.0 if len(compact(text)) > len(m.alias) + 1 else 0.0)
-        if best is None or quality > best[0]:
+        # On a tie the longer label wins: "领 办 人 姓 名" is 领办人姓名, not 领办人 + value "姓名…".
+        if best is None or quality >= best[0]:
             best = (quality, m, k)
     if best is None or best[0] < 85:
         return None

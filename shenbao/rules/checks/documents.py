@@ -12,8 +12,9 @@ from typing import Any
 from shenbao.extractors.evidence.model import CertificateRead, IdCardRead, Value
 from shenbao.extractors.normalize.choices import skill_level_rank
 from shenbao.extractors.normalize.text import count_text_length
+from shenbao.models.labels import DOCUMENT_LABELS, FIELD_LABELS
 from shenbao.models.result import Finding, FindingCode
-from shenbao.rules.checks.context import DOC_LABELS, FIELD_LABELS, RuleContext, squash, value_of
+from shenbao.rules.checks.context import RuleContext, squash, value_of
 from shenbao.rules.pack import SkillAlternative
 
 C = FindingCode
@@ -62,7 +63,7 @@ def missing_documents(ctx: RuleContext) -> Iterator[Finding]:
             if kind != "enterprise":
                 continue
         if not any(t in present for t in rule.satisfied_by):
-            alt = "或".join(DOC_LABELS.get(t, t) for t in rule.satisfied_by)
+            alt = "或".join(DOCUMENT_LABELS.get(t, t) for t in rule.satisfied_by)
             when = "（依托企业申报）" if rule.when == "enterprise" else ""
             yield ctx.finding(
                 C.MISSING_DOCUMENT, f"documents[{i}]", rule.citation,

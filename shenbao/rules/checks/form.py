@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from datetime import date
 
 from shenbao.extractors.normalize.text import count_text_length
+from shenbao.models.labels import FIELD_LABELS
 from shenbao.models.result import Finding, FindingCode
-from shenbao.rules.checks.context import FIELD_LABELS, RuleContext, parse_year_month, squash
+from shenbao.rules.checks.context import RuleContext, parse_year_month, squash
 from shenbao.rules.validators import (
     IdCheck,
     validate_credit_code,
