@@ -87,6 +87,18 @@ class _Cited(_Strict):
     citation: Citation
 
 
+class IdentityRules(_Cited):
+    """The 身份证号 checks. `citation` covers the checksum; each cross-check cites its own line."""
+
+    birth: Citation | None = None  # ID_BIRTH_MISMATCH
+    gender: Citation | None = None  # ID_GENDER_MISMATCH
+    documents: Citation | None = None  # NAME_MISMATCH: ID card / certificate name against the form
+    id_number: Citation | None = None  # ID_NUMBER_MISMATCH: ID card / certificate number against the form
+
+    def for_check(self, check: str) -> Citation:
+        return getattr(self, check, None) or self.citation
+
+
 class NoticeRef(_Strict):
     file: str
     issuer: str
@@ -298,7 +310,7 @@ class RulePack(_Strict):
     fields: RequiredFields
     documents: list[DocumentRule]
     unit_kind: UnitKindCues
-    identity: _Cited
+    identity: IdentityRules
     credit_code: _Cited
     contact: Contact
     work_start: WorkStart

@@ -108,7 +108,7 @@ def _qualification_certs(ctx: RuleContext) -> list[CertificateRead]:
 def identity_evidence(ctx: RuleContext) -> Iterator[Finding]:
     """NAME_MISMATCH and ID_NUMBER_MISMATCH between the form and the ID card / qualification certificate."""
     name, number = ctx.text("master_name"), ctx.text("master_id_number")
-    cite = ctx.pack.identity.citation
+    cite = ctx.pack.identity.for_check("documents")
     groups: list[tuple[str, Sequence[IdCardRead | CertificateRead]]] = [
         ("id_card", ctx.evidence.id_cards),
         ("qualification_certificate", _qualification_certs(ctx)),
@@ -127,7 +127,7 @@ def identity_evidence(ctx: RuleContext) -> Iterator[Finding]:
             )
         if number is not None and read_number is not None and not _same_id(read_number, number):
             yield ctx.finding(
-                C.ID_NUMBER_MISMATCH, "identity", cite,
+                C.ID_NUMBER_MISMATCH, "identity", ctx.pack.identity.for_check("id_number"),
                 f"{label}上的身份证号 {read_number} 与申报表身份证号 {number} 不一致",
                 fields=["master_id_number"], documents=[doc], pages=[*ctx.pages("master_id_number"), *read.pages],
             )

@@ -77,14 +77,14 @@ def identity(ctx: RuleContext) -> Iterator[Finding]:
         # Compare at the precision the form gives: 出生年月 carries year and month only.
         if re.fullmatch(r"\d{4}(-\d{2}){0,2}", birth) and id_birth[: len(birth)] != birth:
             yield ctx.finding(
-                C.ID_BIRTH_MISMATCH, "identity", cite,
+                C.ID_BIRTH_MISMATCH, "identity", ctx.pack.identity.for_check("birth"),
                 f"出生年月 {birth} 与身份证号中的出生日期 {id_birth} 不一致",
                 fields=["master_birth", "master_id_number"], pages=ctx.pages("master_birth", "master_id_number"),
             )
     gender = ctx.text("master_gender")
     if chk.gender is not None and gender in ("男", "女") and gender != chk.gender:
         yield ctx.finding(
-            C.ID_GENDER_MISMATCH, "identity", cite,
+            C.ID_GENDER_MISMATCH, "identity", ctx.pack.identity.for_check("gender"),
             f"性别 {gender} 与身份证号 {chk.number} 第17位所示性别 {chk.gender} 不一致",
             fields=["master_gender", "master_id_number"], pages=ctx.pages("master_gender", "master_id_number"),
         )
