@@ -13,27 +13,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from shenbao import __version__
-from shenbao.pipeline.ingest import folder_files
-
-_CHUNK = 1 << 20
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
+from shenbao.pipeline.ingest import file_sha256, folder_files, folder_sha256
 
 
 def content_sha256(path: Path) -> str:
     """The packet's content digest, equal to ingest's `Packet.sha256`."""
-    if path.is_dir():
-        digest = hashlib.sha256()
-        for rel, file in folder_files(path):
-            digest.update(rel.encode("utf-8") + b"\0" + file_sha256(file).encode("ascii") + b"\n")
-        return digest.hexdigest()
-    return file_sha256(path)
+    return folder_sha256(folder_files(path)) if path.is_dir() else file_sha256(path)
 
 
 @lru_cache(maxsize=1)

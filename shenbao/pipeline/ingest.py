@@ -60,7 +60,7 @@ def _ingest(path: Path, limits: IngestLimits) -> Packet:
     if kind is FileKind.ZIP:
         return _ingest_zip(path, limits)
     _refuse_unreadable_kind(path, kind)
-    sha = _sha256_file(path)
+    sha = file_sha256(path)
     blob = Blob(path.name, path)
     if kind is FileKind.PDF:
         pages, warnings = pdf_pages(blob, path, 1, limits)
@@ -218,10 +218,8 @@ def _ingest_folder(folder: Path, limits: IngestLimits) -> Packet:
             f"文件夹内文件过多（{len(files)} 个）",
             f"too many files in folder ({len(files)})",
         )
-    digest = hashlib.sha256()
     pages: list[Page] = []
     for rel, p in files:
-        digest.update(rel.encode("utf-8") + b"\0" + _sha256_file(p).encode("ascii") + b"\n")
         blob = Blob(f"{folder.name}/{rel}", p)
         kind = detect_kind(_head(p)) if p.stat().st_size else FileKind.EMPTY
         _add_document(folder, blob, kind, limits, pages, warnings)
@@ -233,14 +231,14 @@ def _ingest_folder(folder: Path, limits: IngestLimits) -> Packet:
             "folder holds no readable image or PDF",
             folder.name,
         )
-    return _packet(folder, folder.name, PacketFormat.IMAGE_FOLDER, digest.hexdigest(), pages, warnings)
+    return _packet(folder, folder.name, PacketFormat.IMAGE_FOLDER, folder_sha256(files), pages, warnings)
 
 
 # --- zips ---------------------------------------------------------------------------------
 
 
 def _ingest_zip(path: Path, limits: IngestLimits) -> Packet:
-    sha = _sha256_file(path)
+    sha = file_sha256(path)
     warnings: list[str] = []
     pages: list[Page] = []
     spool: list[str] = []  # temp dirs for PDF members too big to hold in memory
@@ -353,7 +351,15 @@ def _head(path: Path) -> bytes:
         return fh.read(HEAD_BYTES)
 
 
-def _sha256_file(path: Path) -> str:
+def folder_sha256(files: list[tuple[str, Path]]) -> str:
+    """A folder packet's digest: its files' relative names and digests, in reading order."""
+    digest = hashlib.sha256()
+    for rel, path in files:
+        digest.update(rel.encode("utf-8") + b"\0" + file_sha256(path).encode("ascii") + b"\n")
+    return digest.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
         while chunk := fh.read(_CHUNK):

@@ -78,7 +78,7 @@ def stage_form(ctx: PacketContext) -> None:
 
 
 def stage_awards(ctx: PacketContext) -> None:
-    """Match each claimed honour to a recognised title and link it to its certificate pages."""
+    """Match each claimed honour to a recognised title (the rule engine links certificates)."""
     from shenbao.matchers.honours import load_honours, match_honour
 
     if not ctx.claimed_awards:
@@ -108,7 +108,6 @@ def stage_awards(ctx: PacketContext) -> None:
                     pages=[claim.page] if claim.page else [],
                 )
             )
-    link_certificates(ctx)
 
 
 def _closest(match: HonourMatch) -> str:
@@ -119,25 +118,16 @@ def _closest(match: HonourMatch) -> str:
     return f"（最接近：{title}，相似度 {score:.0f}）" if score >= _HINT_SCORE else ""
 
 
-def link_certificates(ctx: PacketContext) -> None:
-    """Each honour certificate page names an honour; attach it to the claim with that title."""
-    from shenbao.matchers.honours import load_honours
-    from shenbao.matchers.mentions import find_mentions
-
-    assert ctx.packet is not None
-    honours = load_honours()
-    pages = {p.number: p for p in ctx.packet.pages}
+def mark_award_certificates(ctx: PacketContext) -> None:
+    """Each honour certificate document names the award it proves (`award_index`), as the rule
+    engine linked them: the award whose `evidence_pages` hold the certificate's pages."""
     for document in ctx.result.documents:
-        if document.type != DocumentType.HONOUR_CERTIFICATE:
+        if document.type != DocumentType.HONOUR_CERTIFICATE or document.award_index is not None:
             continue
-        text = "".join(pages[n].text.replace("\n", "") for n in document.pages if n in pages)
-        titles = [m.title for m in find_mentions(text, honours) if m.kind == "honour" and m.title]
-        for index, award in enumerate(ctx.result.awards):
-            if award.title and award.title in titles:
-                award.evidence_pages = sorted(set(award.evidence_pages) | set(document.pages))
-                if document.award_index is None:
-                    document.award_index = index
-                break
+        pages = set(document.pages)
+        document.award_index = next(
+            (i for i, award in enumerate(ctx.result.awards) if pages & set(award.evidence_pages)), None
+        )
 
 
 def stage_evidence(ctx: PacketContext) -> None:
@@ -180,3 +170,4 @@ def stage_rules(ctx: PacketContext) -> None:
     received_at = ctx.manifest.received_at if ctx.manifest else None
     evidence = ctx.evidence if ctx.evidence is not None else Evidence()
     ctx.result.findings.extend(run_rules(ctx.result, evidence, pack, received_at))
+    mark_award_certificates(ctx)

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shenbao import __version__
+from shenbao.pipeline.ingest import file_sha256 as ingest_file_sha256
 from shenbao.pipeline.types import BBox, Page, PageKind, TextLine
 from shenbao.reports.labels import award_index
 
@@ -328,15 +329,9 @@ def rule_pack_digest() -> dict[str, Any]:
 def file_sha256(path: Path) -> str | None:
     """An unreadable packet has no Packet, but the auditor still wants to know which bytes."""
     try:
-        if path.is_file():
-            h = hashlib.sha256()
-            with path.open("rb") as fh:
-                while chunk := fh.read(1 << 20):
-                    h.update(chunk)
-            return h.hexdigest()
+        return ingest_file_sha256(path) if path.is_file() else None
     except OSError:
         return None
-    return None
 
 
 def _json_default(obj: Any) -> Any:
