@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -21,6 +21,14 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="shenbao 申�
 console = Console(stderr=True)
 
 EngineOpt = Annotated[str, typer.Option("--engine", help="OCR engine: default, rapidocr, paddleocr")]
+CellReadingOpt = Annotated[
+    str,
+    typer.Option(
+        "--cell-reading",
+        help="second reading of scanned form cells once the table grid is known: "
+        "seals (cells the page reading left empty or a seal covers), fill (only empty cells), replace (every cell) or off",
+    ),
+]
 OcrCacheOpt = Annotated[
     Path | None,
     typer.Option("--ocr-cache", envvar="SHENBAO_OCR_CACHE", help="folder that keeps OCR output for re-runs"),
@@ -73,7 +81,16 @@ def _flow_settings(prefect: bool | None, verbose: bool, **changes: object):
     return dataclasses.replace(settings, **{k: v for k, v in changes.items() if v is not None})
 
 
-def _fail(message: str) -> None:
+def _review_options(engine: str, jurisdiction: str | None, ocr_cache: Path | None,
+                    cell_reading: str) -> ReviewOptions:
+    try:
+        return ReviewOptions(engine=engine, jurisdiction=jurisdiction, ocr_cache=ocr_cache,
+                             cell_reading=cell_reading)
+    except ValueError as exc:
+        _fail(str(exc))
+
+
+def _fail(message: str) -> NoReturn:
     console.print(f"[red]错误 / error:[/red] {message}")
     raise typer.Exit(2)
 
@@ -91,6 +108,7 @@ def review(
     engine: EngineOpt = "default",
     jurisdiction: JurisdictionOpt = None,
     ocr_cache: OcrCacheOpt = None,
+    cell_reading: CellReadingOpt = "seals",
     db: DbOpt = None,
     prefect: PrefectOpt = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
@@ -105,7 +123,7 @@ def review(
     store = open_store(db, out)
     try:
         run = review_one(
-            packet, out, ReviewOptions(engine=engine, jurisdiction=jurisdiction, ocr_cache=ocr_cache),
+            packet, out, _review_options(engine, jurisdiction, ocr_cache, cell_reading),
             store=store, settings=settings,
         )
     finally:
@@ -125,6 +143,7 @@ def batch(
     engine: EngineOpt = "default",
     jurisdiction: JurisdictionOpt = None,
     ocr_cache: OcrCacheOpt = None,
+    cell_reading: CellReadingOpt = "seals",
     db: DbOpt = None,
     prefect: PrefectOpt = None,
     runner: Annotated[
@@ -160,7 +179,7 @@ def batch(
         def advance(outcome) -> None:
             progress.update(task, advance=1, last=f"{outcome.packet_id} ({outcome.status})")
 
-        options = ReviewOptions(engine=engine, jurisdiction=jurisdiction, ocr_cache=ocr_cache)
+        options = _review_options(engine, jurisdiction, ocr_cache, cell_reading)
         try:
             summary = _run_batch(
                 input_dir, out, options, settings, db, manifest, registry, manifest_table, registry_table,
@@ -224,6 +243,7 @@ def watch(
     engine: EngineOpt = "default",
     jurisdiction: JurisdictionOpt = None,
     ocr_cache: OcrCacheOpt = None,
+    cell_reading: CellReadingOpt = "seals",
     db: DbOpt = None,
     prefect: PrefectOpt = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
@@ -234,7 +254,7 @@ def watch(
     from shenbao.flows.watcher import Watcher, WatchError, WatchOptions
 
     settings = _flow_settings(prefect, verbose)
-    options = ReviewOptions(engine=engine, jurisdiction=jurisdiction, ocr_cache=ocr_cache)
+    options = _review_options(engine, jurisdiction, ocr_cache, cell_reading)
     try:
         out.mkdir(parents=True, exist_ok=True)
         store = open_store(db, out)

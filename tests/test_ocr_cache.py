@@ -23,6 +23,10 @@ class CountingEngine(OcrEngine):
     def recognize(self, image: np.ndarray) -> list[TextLine]:
         return [TextLine(f"灰度{int(image.mean())}", (1.0, 2.0, 30.0, 12.0), 0.9)]
 
+    def read_lines(self, rows: list[np.ndarray]) -> list[tuple[str, float]]:
+        self.calls += 1
+        return [(f"行{int(r.mean())}", 0.8) for r in rows]
+
     def read_page(self, image: np.ndarray) -> PageOcr:
         self.calls += 1
         return PageOcr(
@@ -65,4 +69,15 @@ def test_a_damaged_entry_is_read_again(tmp_path) -> None:
     (entry,) = list(tmp_path.rglob("*.json"))
     entry.write_text("{not json", encoding="utf-8")
     assert engine.read_page(_image(9)).lines[0].text == "灰度9"
+    assert inner.calls == 2
+
+
+def test_text_rows_are_cached_as_one_batch(tmp_path) -> None:
+    inner = CountingEngine()
+    engine = CachedEngine(inner, tmp_path)
+    rows = [_image(10), _image(20)]
+    assert engine.read_lines(rows) == [("行10", 0.8), ("行20", 0.8)]
+    assert engine.read_lines([_image(10), _image(20)]) == [("行10", 0.8), ("行20", 0.8)]
+    assert inner.calls == 1
+    engine.read_lines([_image(20), _image(10)])  # another batch (order matters): read afresh
     assert inner.calls == 2

@@ -135,3 +135,24 @@ def record() -> None:
 
 if __name__ == "__main__" and "--record" in sys.argv:
     record()
+
+
+def test_text_rows_are_recorded_and_replayed(tmp_path: Path) -> None:
+    class Rows(OcrEngine):
+        name = "rows"
+
+        def recognize(self, image):  # pragma: no cover - not called
+            raise AssertionError
+
+        def read_page(self, image):  # pragma: no cover - not called
+            raise AssertionError
+
+        def read_lines(self, rows):
+            return [(f"第{i}行", 0.9) for i, _ in enumerate(rows)]
+
+    rows = [np.full((30, 90, 3), v, np.uint8) for v in (200, 210)]
+    live = RecordingEngine(Rows(), tmp_path).read_lines(rows)
+    replay = RecordedEngine(tmp_path)
+    assert replay.read_lines(rows) == live == [("第0行", 0.9), ("第1行", 0.9)]
+    with pytest.raises(MissingRecording, match="read_lines"):
+        replay.read_lines(rows[:1])

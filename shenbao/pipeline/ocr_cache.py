@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from shenbao.extractors.ocr.base import OcrEngine, PageOcr
-from shenbao.extractors.ocr.recorded import image_key, page_from_json, page_to_json
+from shenbao.extractors.ocr.recorded import image_key, page_from_json, page_to_json, rows_key
 from shenbao.pipeline.types import TextLine
 
 
@@ -32,27 +32,56 @@ class CachedEngine(OcrEngine):
     def version(self) -> str:
         return self.inner.version
 
-    def _path(self, image: np.ndarray) -> Path:
+    def _path(self, image: np.ndarray | str) -> Path:
         engine = hashlib.sha1(self.inner.version.encode()).hexdigest()[:12]
-        return self.directory / engine / f"{image_key(image)}.json"
+        key = image if isinstance(image, str) else image_key(image)
+        return self.directory / engine / f"{key}.json"
+
+    def _load(self, path: Path) -> object | None:
+        if not path.is_file():
+            return None
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            return None  # a damaged cache entry is read again, not trusted
+
+    def _store(self, path: Path, data: object) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
 
     def recognize(self, image: np.ndarray) -> list[TextLine]:
         return self.inner.recognize(image)
 
     def read_page(self, image: np.ndarray) -> PageOcr:
         path = self._path(image)
-        if path.is_file():
+        data = self._load(path)
+        if data is not None:
             try:
-                page = page_from_json(json.loads(path.read_text(encoding="utf-8")))
-            except (ValueError, KeyError, TypeError):
-                page = None  # a damaged cache entry is read again, not trusted
+                page = page_from_json(data)  # type: ignore[arg-type]
+            except (KeyError, TypeError, ValueError):
+                page = None
             if page is not None:
                 self.hits += 1
                 return page
         self.misses += 1
         page = self.inner.read_page(image)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(page_to_json(page), ensure_ascii=False), encoding="utf-8")
-        tmp.replace(path)
+        self._store(path, page_to_json(page))
         return page
+
+    def read_lines(self, rows: list[np.ndarray]) -> list[tuple[str, float]]:
+        path = self._path(rows_key(rows))
+        data = self._load(path)
+        if isinstance(data, list) and len(data) == len(rows):
+            try:
+                read = [(str(t), float(c)) for t, c in data]
+            except (TypeError, ValueError):
+                read = None
+            if read is not None:
+                self.hits += 1
+                return read
+        self.misses += 1
+        read = self.inner.read_lines(rows)
+        self._store(path, [[t, round(float(c), 5)] for t, c in read])
+        return read

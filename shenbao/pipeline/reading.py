@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from shenbao.models import FIELD_KEYS, Award, DocumentType, FieldResult, Finding, FindingCode
-from shenbao.pipeline.types import BBox, Page
+from shenbao.pipeline.types import BBox, Page, PageKind
 
 if TYPE_CHECKING:
     from shenbao.matchers.honours import HonourMatch
@@ -38,13 +38,17 @@ def pages_of(ctx: PacketContext, types: set[DocumentType]) -> list[Page]:
 
 def stage_form(ctx: PacketContext) -> None:
     """Read the cover and the ruled 申报表 into canonical fields, with page, box and confidence."""
-    from shenbao.extractors.form.reader import AWARDS_CLAIMED, read_form, read_label_fields
+    from shenbao.extractors.form.cellread import CellReadSettings
+    from shenbao.extractors.form.reader import AWARDS_CLAIMED, CellReader, read_form, read_label_fields
 
     pages = pages_of(ctx, FORM_TYPES)
     if not pages:
         return
     by_number = {p.number: p for p in pages}
-    reads = read_form(pages, ctx.result.jurisdiction)
+    cells = None
+    if ctx.options.cell_reading != "off" and any(p.kind is PageKind.SCAN for p in pages):
+        cells = CellReader(ctx.get_engine(), CellReadSettings(policy=ctx.options.cell_reading))
+    reads = read_form(pages, ctx.result.jurisdiction, cells=cells)
     if reads.get("studio_name") is None or reads["studio_name"].value is None:
         # 呼和浩特 names the studio in the 申报书 rather than on the form.
         report_pages = pages_of(ctx, {DocumentType.APPLICATION_REPORT})
@@ -58,6 +62,8 @@ def stage_form(ctx: PacketContext) -> None:
             continue
         page = by_number.get(read.page)
         confidence = round(float(read.confidence), 3)
+        if read.value is None and read.raw.strip() and page is not None and page.kind is PageKind.SCAN:
+            ctx.unreadable_values[key] = read.raw.strip()
         ctx.result.fields[key] = FieldResult(
             value=read.value,
             page=read.page,
@@ -159,7 +165,9 @@ def stage_evidence(ctx: PacketContext) -> None:
 def stage_rules(ctx: PacketContext) -> None:
     """Run the jurisdiction's rule pack over fields, awards, documents and evidence."""
     from shenbao.extractors.evidence.model import Evidence
+    from shenbao.reports.labels import finding_label
     from shenbao.rules.engine import run_rules
+    from shenbao.rules.misreads import demote_misreads
     from shenbao.rules.pack import load_pack
 
     if ctx.result.jurisdiction is None:
@@ -169,5 +177,10 @@ def stage_rules(ctx: PacketContext) -> None:
     ctx.rule_pack = pack
     received_at = ctx.manifest.received_at if ctx.manifest else None
     evidence = ctx.evidence if ctx.evidence is not None else Evidence()
-    ctx.result.findings.extend(run_rules(ctx.result, evidence, pack, received_at))
+    findings = run_rules(ctx.result, evidence, pack, received_at)
+    assert ctx.packet is not None
+    ocr_pages = {p.number for p in ctx.packet.pages if p.kind is PageKind.SCAN}
+    ctx.result.findings.extend(
+        demote_misreads(findings, ctx.result, ocr_pages, finding_label, ctx.unreadable_values)
+    )
     mark_award_certificates(ctx)

@@ -13,7 +13,7 @@ import logging
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,14 @@ class ReviewOptions:
     jurisdiction: str | None = None  # a rule pack key forced from the command line, beats everything
     low_confidence: float = 0.80  # fields read below this OCR confidence get LOW_CONFIDENCE
     ocr_cache: Path | None = None  # keep OCR output here so re-runs of unchanged pages cost nothing
+    # Second reading of scanned form cells once the grid is known: a cellread policy, or "off".
+    cell_reading: str = "seals"
+
+    def __post_init__(self) -> None:
+        from shenbao.extractors.form.cellread import POLICIES
+
+        if self.cell_reading not in (*POLICIES, "off"):
+            raise ValueError(f"cell reading must be one of {', '.join((*POLICIES, 'off'))}, got {self.cell_reading!r}")
 
 
 @dataclass
@@ -52,6 +60,8 @@ class PacketContext:
     award_matches: list[Any] = field(default_factory=list)  # matcher output per claimed award
     evidence: Any = None  # shenbao.extractors.evidence.model.Evidence once read
     rule_pack: Any = None  # the RulePack the findings came from
+    # Form fields whose OCR text could not be read as a value of their kind: key -> that text.
+    unreadable_values: dict[str, str] = field(default_factory=dict)
 
     def get_engine(self) -> OcrEngine:
         if self.engine is None:
@@ -109,10 +119,11 @@ def apply_page_ocr(page: Page, page_ocr: PageOcr, engine_name: str = "") -> None
     """Put what OCR read into the page; its image loader then gives the corrected image. Split
     from `ocr_page` so the flows can read pages elsewhere (another thread, a Dask worker)."""
     from shenbao.extractors.ocr.orientation import correct_image
+    from shenbao.extractors.ocr.script import to_simplified
 
     raw_loader = page.load_image
     assert raw_loader is not None
-    page.lines = page_ocr.lines
+    page.lines = [replace(ln, text=to_simplified(ln.text)) for ln in page_ocr.lines]
     page.rotation = page_ocr.rotation
     page.skew = page_ocr.skew
     page.width, page.height = float(page_ocr.width), float(page_ocr.height)

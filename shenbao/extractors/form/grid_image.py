@@ -6,6 +6,11 @@ closed white region inside it is a cell. Cells that touch each other make one ta
 enclosed regions rather than on straight lattice lines keeps this right on photographed pages,
 whose rules are neither quite straight nor quite parallel; row/column indices come from
 clustering the cells' edges afterwards.
+
+A phone photo is first brought into a straightened frame: turned by the text's slope (the page
+is askew), then sheared so that the vertical rules stand upright (the camera was not square to
+the page: its text is level but the vertical rules lean, often differently left and right).
+Short vertical rules (a row ~2 text lines high) survive the morphology only when upright.
 """
 
 from __future__ import annotations
@@ -23,6 +28,13 @@ from shenbao.pipeline.types import BBox, TextLine
 # Below this residual skew (degrees) the page is taken as straight.
 MIN_SKEW = 0.15
 MAX_SKEW = 8.0
+# Below this lean (degrees) of the vertical rules they are taken as upright: over a ~100 px
+# row it is under 1 px, and the page is left as it is. The upright corpus pages measure < 0.3°.
+MIN_SLANT = 0.5
+# A cell covering this share of the image is the page itself (a photo's paper outline, a page
+# frame), not a table's cell: printed tables fill at most ~60% of a sheet, and their biggest
+# cells measure <= 15% of the image on the corpus; a paper outline ~90%.
+PAGE_CELL = 0.6
 # An image smaller than this (px) holds no readable form.
 MIN_SIDE = 100
 
@@ -31,29 +43,44 @@ def grids_from_image(image: np.ndarray, lines: list[TextLine], page: int = 0) ->
     """Tables on a page image and the text lines outside all of them.
 
     A page that is still a little skewed (a photo) is straightened first, by the slope of its
-    OCR lines (polygons) or else of its rules; the grids then live in the straightened frame
-    (`Grid.to_page` maps boxes back), and the text lines are placed by their straightened
-    positions, character by character, in the cell region each character stands in.
+    OCR lines (polygons) or else of its rules, and then its vertical rules are stood upright
+    (`rule_slant`); the grids then live in the straightened frame (`Grid.to_page` maps boxes
+    back), and the text lines are placed by their straightened positions, character by
+    character, in the cell region each character stands in. A "table" that is the page's own
+    outline (`_page_outline`) is dropped: its text is outside text.
     """
     if image is None or image.ndim not in (2, 3) or min(image.shape[:2]) < MIN_SIDE:
         return [], list(lines)  # nothing a table could be found in
     if image.dtype != np.uint8:
         image = np.clip(image, 0, 255).astype(np.uint8)
-    gray = _gray(image)
-    unit = text_unit(lines, gray.shape[1])
-    mask = ruling_mask(gray, unit)
+    page_gray = _gray(image)
+    unit = text_unit(lines, page_gray.shape[1])
+    h, w = page_gray.shape[:2]
+    gray = page_gray
+    mask = None
     angle = text_skew(lines)
     if angle is None:
+        mask = ruling_mask(gray, unit)
         angle = rule_skew(mask)
-    h, w = gray.shape[:2]
+    # page px -> straightened frame, as a 3x3 matrix (an affine turn, then maybe a projective
+    # shear); the identity leaves the page as it is.
+    frame = np.eye(3)
+    if abs(angle) >= MIN_SKEW:
+        frame = np.vstack([cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0), [0.0, 0.0, 1.0]])
+        gray = _warp(page_gray, frame)
+        mask = None
+    upright = _upright(rule_slant(gray, unit), w, h)
+    if upright is not None:
+        frame = upright @ frame
+        gray = _warp(page_gray, frame)  # from the page, not the turned copy: one resampling
+        mask = None
+    if mask is None:
+        mask = ruling_mask(gray, unit)
     to_page = None
     placed = lines
-    if abs(angle) >= MIN_SKEW:
-        rot = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-        inv = cv2.invertAffineTransform(rot)
-        gray = cv2.warpAffine(gray, rot, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
-        mask = ruling_mask(gray, unit)
-        placed = [_moved(ln, rot) for ln in lines]
+    if not np.allclose(frame, np.eye(3)):
+        inv = np.linalg.inv(frame)
+        placed = [_moved(ln, frame) for ln in lines]
 
         def to_page(box: BBox, inv: np.ndarray = inv) -> BBox:
             return _transform_box(box, inv)
@@ -61,6 +88,7 @@ def grids_from_image(image: np.ndarray, lines: list[TextLine], page: int = 0) ->
     boxes, ids, labels = cell_regions(mask)
     region_of = dict(zip(boxes, ids, strict=True))
     grids = [g for g in (_grid_of(group, page, w) for group in _tables(boxes, _gap(w))) if g is not None]
+    grids = [g for g in grids if not _page_outline(g, gray)]
     by_region: dict[int, Cell] = {}
     for g in grids:
         g.to_page = to_page
@@ -186,26 +214,151 @@ def rule_skew(mask: np.ndarray) -> float:
     return median if abs(median) <= MAX_SKEW else 0.0
 
 
+def rule_slant(gray: np.ndarray, unit: float) -> tuple[float, float] | None:
+    """How the table's vertical rules lean on an image whose text is level: (a, b) such that
+    the rule crossing the middle row at x runs dx/dy = a + b * (x - w/2); None without table
+    rules to tell.
+
+    Measured on the long vertical rules only, each fitted with a straight line. A table rule
+    has rows joining it along its length; a photo's paper edge (or a stack's) meets other edges
+    only at its corners and may lean its own way, so rules without a crossing inside are left
+    out. The lean varies linearly across the page under a camera's keystone (left and right
+    edges lean differently); with rules too close together to tell, it is one lean.
+    """
+    h, w = gray.shape[:2]
+    ink = _ink(gray)
+    # Thickened across enough that a rule leaning up to ~8° stays one run over the kernel.
+    wide = max(5, round(0.15 * unit) | 1)
+    vert = cv2.morphologyEx(cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (wide, 1))),
+                            cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(15, round(unit)))))
+    horiz = cv2.morphologyEx(cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 7))),
+                             cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(15, round(2.5 * unit)), 1)))
+    _, hlabels = cv2.connectedComponents(horiz, connectivity=8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(vert, connectivity=8)
+    reach = max(8, w // 150)
+    end = round(1.5 * unit)  # a rule's ends, where corners (not crossings) are
+    xs_mid: list[float] = []
+    slopes: list[float] = []
+    weights: list[float] = []
+    for i in range(1, n):
+        x, y, bw, bh, _ = (int(v) for v in stats[i])
+        if bh < 4 * unit or bw > 0.25 * bh:
+            continue
+        part = labels[y:y + bh, x:x + bw] == i
+        # A row (horizontal rule) joining it along its inner stretch, within `reach` of it.
+        x0, x1 = max(0, x - reach), min(w, x + bw + reach)
+        near = np.zeros((bh - 2 * end, x1 - x0), dtype=np.uint8)
+        near[:, x - x0:x - x0 + bw] = part[end:bh - end]
+        near = cv2.dilate(near, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * reach + 1, 1)))
+        if not hlabels[y + end:y + bh - end, x0:x1][near > 0].any():
+            continue
+        # The rule's centre line: x of each pixel row's middle, fitted by a straight line.
+        ys, xs = np.nonzero(part)
+        count = np.bincount(ys, minlength=bh)
+        rows = np.flatnonzero(count)
+        centre = np.bincount(ys, weights=xs, minlength=bh)[rows] / count[rows]
+        slope, x_top = np.polyfit(rows.astype(np.float64) + y, centre + x, 1)
+        xs_mid.append(float(x_top + slope * h / 2))
+        slopes.append(float(slope))
+        weights.append(float(bh))
+    if not slopes:
+        return None
+    X, S, W = np.asarray(xs_mid) - w / 2, np.asarray(slopes), np.asarray(weights)
+    limit = math.tan(math.radians(0.75))  # a rule leaning this much off the others is not one of them
+    for _ in range(2):
+        if len(X) >= 2 and np.ptp(X) > w / 4:
+            A = np.stack([np.ones_like(X), X], axis=1) * np.sqrt(W)[:, None]
+            a, b = np.linalg.lstsq(A, S * np.sqrt(W), rcond=None)[0]
+        else:
+            a, b = float(np.average(S, weights=W)), 0.0
+        fits = np.abs(S - (a + b * X)) <= limit
+        if fits.all() or not fits.any():
+            break
+        X, S, W = X[fits], S[fits], W[fits]
+    lean = max(abs(a + b * X.min()), abs(a + b * X.max()))
+    if lean > math.tan(math.radians(MAX_SKEW)) or abs(b) * w / 2 > math.tan(math.radians(MAX_SKEW)):
+        return None  # not a photo's lean: something else was measured
+    if lean < math.tan(math.radians(MIN_SLANT)):
+        return (0.0, 0.0)
+    return float(a), float(b)
+
+
+def _upright(slant: tuple[float, float] | None, w: int, h: int) -> np.ndarray | None:
+    """The projective shear (3x3) that stands rules leaning as `rule_slant` says upright and
+    keeps horizontal lines horizontal; None when they stand upright already.
+
+    About the image centre: x' = (x - a·y) / (1 + b·y), y' = y / (1 + b·y). The rule through
+    (x0, 0) leaning a + b·x0 goes to x' = x0: all of them become vertical. With b = 0 this is
+    a plain shear; b ≠ 0 is a keystone (the rules meet at a vanishing point far below or above).
+    """
+    if slant is None or slant == (0.0, 0.0):
+        return None
+    a, b = slant
+    centred = np.array([[1.0, -a, 0.0], [0.0, 1.0, 0.0], [0.0, b, 1.0]])
+    to_centre = np.array([[1.0, 0.0, -w / 2], [0.0, 1.0, -h / 2], [0.0, 0.0, 1.0]])
+    return np.linalg.inv(to_centre) @ centred @ to_centre
+
+
+def _warp(gray: np.ndarray, m: np.ndarray) -> np.ndarray:
+    h, w = gray.shape[:2]
+    if np.allclose(m[2], (0.0, 0.0, 1.0)):
+        return cv2.warpAffine(gray, m[:2], (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+    return cv2.warpPerspective(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def _page_outline(grid: Grid, gray: np.ndarray) -> bool:
+    """Whether a "table" is the page itself: a photo's paper edge on a dark background, or a
+    frame drawn round a cover, makes a closed region holding the whole page's text.
+
+    A cell covering most of the image is one (see PAGE_CELL). A smaller one is when the
+    "table" has at most 3 cells and is darker outside than inside on some side: its border is
+    the paper's edge with the background beyond, where a printed table has margin paper round it.
+    """
+    h, w = gray.shape[:2]
+    big = max(grid.cells, key=lambda c: c.width * c.height)
+    share = big.width * big.height / float(w * h)
+    if share >= PAGE_CELL:
+        return True
+    if len(grid.cells) > 3 or share < 0.2:
+        return False
+    x0, y0, x1, y1 = (int(round(v)) for v in big.bbox)
+    paper = float(np.median(gray[y0 + 10:y1 - 10, x0 + 10:x1 - 10]))
+    gx0, gy0, gx1, gy1 = (int(round(v)) for v in grid.bbox)
+    gap, band = 6, 30  # past the rule's dilation, a strip of what lies beyond
+    beyond = [gray[max(0, gy0 - gap - band):max(0, gy0 - gap), gx0:gx1], gray[gy1 + gap:gy1 + gap + band, gx0:gx1],
+              gray[gy0:gy1, max(0, gx0 - gap - band):max(0, gx0 - gap)], gray[gy0:gy1, gx1 + gap:gx1 + gap + band]]
+    return any(b.size and float(np.median(b)) < 0.7 * paper for b in beyond)
+
+
+def _apply(m: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """Points (N×2) through a 3x3 map (affine or projective)."""
+    pts = np.asarray(pts, dtype=np.float64).reshape(-1, 2)
+    out = pts @ m[:2, :2].T + m[:2, 2]
+    return out / (pts @ m[2, :2] + m[2, 2])[:, None]
+
+
 def _transform_box(box: BBox, m: np.ndarray) -> BBox:
-    pts = np.array([[box[0], box[1]], [box[2], box[1]], [box[2], box[3]], [box[0], box[3]]], dtype=np.float64)
-    out = pts @ m[:, :2].T + m[:, 2]
+    out = _apply(m, np.array([[box[0], box[1]], [box[2], box[1]], [box[2], box[3]], [box[0], box[3]]]))
     return (float(out[:, 0].min()), float(out[:, 1].min()), float(out[:, 0].max()), float(out[:, 1].max()))
 
 
 def _moved(line: TextLine, m: np.ndarray) -> TextLine:
-    """The line at its straightened position. With a polygon the turned quadrilateral gives a
-    tight box; an axis-aligned box of slanted text is too tall by its width × slope, so it is
-    moved by its centre and shrunk by that much."""
+    """The line at its straightened position (`m`: page -> frame, 3x3). With a polygon the
+    moved quadrilateral gives a tight box; an axis-aligned box of slanted text is too tall by
+    its width × slope, so it is moved by its centre and shrunk by that much."""
     if line.polygon and len(line.polygon) >= 4:
-        pts = np.asarray(line.polygon, dtype=np.float64) @ m[:, :2].T + m[:, 2]
+        pts = _apply(m, np.asarray(line.polygon))
         box = (float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max()))
         return TextLine(text=line.text, bbox=box, confidence=line.confidence,
                         polygon=[(float(x), float(y)) for x, y in pts])
     x0, y0, x1, y1 = line.bbox
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    nx = m[0, 0] * cx + m[0, 1] * cy + m[0, 2]
-    ny = m[1, 0] * cx + m[1, 1] * cy + m[1, 2]
-    slope = abs(m[1, 0] / m[0, 0]) if m[0, 0] else 0.0
+    nx, ny = _apply(m, np.array([[cx, cy]]))[0]
+    # The map's local linear part at the centre (exactly m's for an affine map): how far the
+    # text, level in the frame, sloped on the page.
+    d = m[2, 0] * cx + m[2, 1] * cy + m[2, 2]
+    jac = (m[:2, :2] - np.outer((nx, ny), m[2, :2])) / d
+    slope = abs(jac[1, 0] / jac[0, 0]) if jac[0, 0] else 0.0
     hw = (x1 - x0) / 2
     hh = max((y1 - y0) / 2 - hw * slope, (y1 - y0) / 4)
     return TextLine(text=line.text, bbox=(nx - hw, ny - hh, nx + hw, ny + hh), confidence=line.confidence)
@@ -232,8 +385,7 @@ def ruling_mask(image: np.ndarray, unit: float | None = None) -> np.ndarray:
     gray = _gray(image)
     h, w = gray.shape[:2]
     unit = unit or w / 36.0
-    block = max(15, (min(h, w) // 60) | 1)
-    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12)
+    ink = _ink(gray)
     # Rules are longer than any text stroke: longer than a text line is high (a cell holds at
     # least one line), and horizontally a little longer still. A little thickening across the
     # rule first keeps a slightly slanted rule in one run.
@@ -255,6 +407,13 @@ def ruling_mask(image: np.ndarray, unit: float | None = None) -> np.ndarray:
     horiz, vert = _anchored(horiz, vert, reach, w // 4, True), _anchored(vert, horiz, reach, h // 4, False)
     mask = cv2.bitwise_or(horiz, vert)
     return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+
+
+def _ink(gray: np.ndarray) -> np.ndarray:
+    """Dark print against its local paper (uint8 mask, 255 = ink)."""
+    h, w = gray.shape[:2]
+    block = max(15, (min(h, w) // 60) | 1)
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12)
 
 
 def _straight(rules: np.ndarray, horizontal: bool, long: int, seal_len: float) -> np.ndarray:

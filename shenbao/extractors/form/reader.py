@@ -26,13 +26,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from shenbao.extractors.form.cellread import CellReadSettings, reread_cells
 from shenbao.extractors.form.cover import read_label_lines, read_label_pairs, remove_seal_marks
 from shenbao.extractors.form.grid import Cell, Grid, group_rows, hard_break_text, union_bbox
-from shenbao.extractors.form.grid_image import grids_from_image
+from shenbao.extractors.form.grid_image import grids_from_image, text_unit
 from shenbao.extractors.form.grid_text import grids_from_rulings
 from shenbao.extractors.form.labels import LabelMatch, LabelTable, compact
 from shenbao.extractors.form.ocrtext import overlaps, split_ocr_lines
 from shenbao.extractors.normalize import normalize_field, normalize_text
+from shenbao.extractors.ocr.base import OcrEngine
 from shenbao.pipeline.types import BBox, Page, PageKind, TextLine
 
 AWARDS_RAW = "awards_raw"  # the honours cell as written (line breaks kept)
@@ -90,8 +92,17 @@ class PageLayout:
     seals: list[BBox] = field(default_factory=list)  # regions a seal covers (OCR is unsure there)
 
 
-def page_layout(page: Page) -> PageLayout:
-    """The page's ruled tables with its text put into their cells, and the text outside them."""
+@dataclass(frozen=True)
+class CellReader:
+    """Read a scanned form's cells a second time, cell by cell (see `cellread`)."""
+
+    engine: OcrEngine
+    settings: CellReadSettings = field(default_factory=CellReadSettings)
+
+
+def page_layout(page: Page, cells: CellReader | None = None) -> PageLayout:
+    """The page's ruled tables with its text put into their cells, and the text outside them.
+    With `cells`, a scanned page's cells are read again from the image once the grid is known."""
     if page.kind == PageKind.SCAN:
         lines, seals = split_ocr_lines(page.lines)
         image = None
@@ -102,6 +113,8 @@ def page_layout(page: Page) -> PageLayout:
                 image = None
         if image is not None:
             grids, outside = grids_from_image(image, lines, page.number)
+            if cells is not None and grids:
+                reread_cells(grids, image, cells.engine, text_unit(lines, image.shape[1]), cells.settings)
             return PageLayout(page, grids, outside, seals)
         return PageLayout(page, [], lines, seals)
     grids, outside = grids_from_rulings(page.rulings, page.lines, page.number)
@@ -109,10 +122,10 @@ def page_layout(page: Page) -> PageLayout:
 
 
 def read_form(pages: list[Page], jurisdiction: str | None = None,
-              labels: LabelTable | None = None) -> dict[str, FieldRead]:
+              labels: LabelTable | None = None, cells: CellReader | None = None) -> dict[str, FieldRead]:
     """Canonical fields (plus AWARDS_RAW / AWARDS_CLAIMED) read from cover and form pages."""
     table = labels or LabelTable.load()
-    layouts = [page_layout(p) for p in sorted(pages, key=lambda p: p.number)]
+    layouts = [page_layout(p, cells) for p in sorted(pages, key=lambda p: p.number)]
     return read_layouts(layouts, jurisdiction, table)
 
 

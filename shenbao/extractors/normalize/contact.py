@@ -66,10 +66,23 @@ _EMAIL_LABELS = ("电子邮箱", "电子邮件", "邮箱", "E-mail", "E-mai", "E
 _ADDRESS = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+[A-Za-z0-9]")
 
 
+# A run of "1" that a letter follows and a letter (or the start) precedes: "11g45", "dsx1e".
+_ONES_AMONG_LETTERS = re.compile(r"(?:(?<=^)|(?<=[A-Za-z]))1+(?=[A-Za-z])")
+
+
+def _ones_to_ells(local: str) -> str:
+    """Recognisers read a lower-case "l" as "1" in sans-serif print with high confidence. In an
+    address's local part digits come in runs after the letters (zhang1985, wang1) or make the
+    whole name (QQ numbers), so a "1" wedged between letters, or opening a run of letters,
+    is an "l"; a "1" beside a digit or at the end stays."""
+    return _ONES_AMONG_LETTERS.sub(lambda m: "l" * len(m.group()), local)
+
+
 def normalize_email(raw: str | None) -> str | None:
     """An e-mail address: full-width characters folded, spaces and line breaks removed, domain
     lower-cased (the local part is kept as written), OCR slips fixed: '#' or (at) for '@' when
-    there is no '@', '。'/',' for '.' in the domain, a trailing 'corn'/'c0m' for 'com'.
+    there is no '@', '。'/',' for '.' in the domain, a trailing 'corn'/'c0m' for 'com', "1" for
+    "l" among letters of the local part (`_ones_to_ells`).
     Text around the address (labels, 个人邮箱 …) is dropped.
     """
     if raw is None or is_placeholder(raw):
@@ -88,7 +101,7 @@ def normalize_email(raw: str | None) -> str | None:
     m = _ADDRESS.search(text)
     if m:
         local, _, domain = m.group().rpartition("@")
-        return f"{local}@{domain.lower()}"
+        return f"{_ones_to_ells(local)}@{domain.lower()}"
     text = "".join(c for c in text if not is_cjk(c)).strip(".")
     return text or None
 

@@ -40,3 +40,9 @@ class OcrEngine(ABC):
     @abstractmethod
     def read_page(self, image: np.ndarray) -> PageOcr:
         """Read a page: find its orientation (0/90/180/270) and small skew, correct, recognise."""
+
+    def read_lines(self, rows: list[np.ndarray]) -> list[tuple[str, float]]:
+        """Recognise images that each hold one upright text row (RGB uint8), without detection:
+        (text, confidence) per image, same order. Engines without a bare recogniser raise
+        NotImplementedError, and callers keep what full-page reading gave."""
+        raise NotImplementedError(f"{self.name} cannot recognise bare text rows")

@@ -11,10 +11,12 @@ import os
 import threading
 from abc import abstractmethod
 
+import cv2
 import numpy as np
 
 from shenbao.extractors.ocr import orientation
 from shenbao.extractors.ocr.base import OcrEngine, PageOcr
+from shenbao.extractors.ocr.geometry import as_rgb
 from shenbao.pipeline.types import TextLine
 
 DEFAULT_THREADS = 2
@@ -56,6 +58,11 @@ class DetRecEngine(OcrEngine):
     @abstractmethod
     def recognize_crops(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
         """(text, confidence) per BGR line crop, same order."""
+
+    def read_lines(self, rows: list[np.ndarray]) -> list[tuple[str, float]]:
+        crops = [cv2.cvtColor(as_rgb(r), cv2.COLOR_RGB2BGR) for r in rows]
+        with self._lock:
+            return self.recognize_crops(crops)
 
     def recognize(self, image: np.ndarray) -> list[TextLine]:
         with self._lock:

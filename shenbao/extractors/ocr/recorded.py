@@ -4,6 +4,9 @@ A recording directory holds one JSON file per input image, named by `image_key(i
 
     {"key": "...", "shape": [h, w, c], "read_page": {PageOcr}, "recognize": [TextLine, ...]}
 
+and one per batch of text-row images given to `read_lines`, named by `rows_key(rows)`:
+{"key": "...", "read_lines": [[text, confidence], ...]}.
+
 Either section may be absent (only the calls that were made are recorded). `RecordingEngine(inner,
 dir)` runs a real engine and writes what it read; `RecordedEngine(dir)` replays it and raises
 `MissingRecording` (naming the key) for an image it has no recording of, never an empty page.
@@ -52,6 +55,14 @@ def image_key(image: np.ndarray) -> str:
     h = hashlib.sha1()
     h.update(f"{rgb.shape}|{rgb.dtype}|".encode())
     h.update(rgb.tobytes())
+    return h.hexdigest()
+
+
+def rows_key(rows: list[np.ndarray]) -> str:
+    """One key for a batch of text-row images (`read_lines` is called a cell page at a time)."""
+    h = hashlib.sha1(b"read_lines|")
+    for row in rows:
+        h.update(image_key(row).encode())
     return h.hexdigest()
 
 
@@ -124,8 +135,8 @@ class RecordedEngine(OcrEngine):
     def version(self) -> str:
         return f"recorded {self.directory}"
 
-    def _load(self, image: np.ndarray, call: str) -> Any:
-        key = image_key(image)
+    def _load(self, image: np.ndarray | str, call: str) -> Any:
+        key = image if isinstance(image, str) else image_key(image)
         path = self.directory / f"{key}.json"
         if not path.is_file():
             raise MissingRecording(key, self.directory, call)
@@ -139,6 +150,9 @@ class RecordedEngine(OcrEngine):
 
     def read_page(self, image: np.ndarray) -> PageOcr:
         return page_from_json(self._load(image, "read_page"))
+
+    def read_lines(self, rows: list[np.ndarray]) -> list[tuple[str, float]]:
+        return [(str(t), float(c)) for t, c in self._load(rows_key(rows), "read_lines")]
 
 
 class RecordingEngine(OcrEngine):
@@ -154,15 +168,18 @@ class RecordingEngine(OcrEngine):
     def version(self) -> str:
         return self.inner.version
 
-    def _save(self, image: np.ndarray, call: str, payload: Any) -> None:
-        rgb = as_rgb(image)
-        key = image_key(rgb)
+    def _save(self, image: np.ndarray | str, call: str, payload: Any) -> None:
+        if isinstance(image, str):  # a key made by the caller (a batch of rows)
+            key, shape = image, []
+        else:
+            rgb = as_rgb(image)
+            key, shape = image_key(rgb), list(rgb.shape)
         path = self.directory / f"{key}.json"
         data: dict[str, Any] = {}
         if path.is_file():
             data = json.loads(path.read_text(encoding="utf-8"))
         data.update(
-            {"format": FORMAT_VERSION, "key": key, "shape": list(rgb.shape), "engine": self.inner.version}
+            {"format": FORMAT_VERSION, "key": key, "shape": shape, "engine": self.inner.version}
         )
         data[call] = payload
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -178,3 +195,8 @@ class RecordingEngine(OcrEngine):
         page = self.inner.read_page(image)
         self._save(image, "read_page", page_to_json(page))
         return page
+
+    def read_lines(self, rows: list[np.ndarray]) -> list[tuple[str, float]]:
+        read = self.inner.read_lines(rows)
+        self._save(rows_key(rows), "read_lines", [[t, round(float(c), 5)] for t, c in read])
+        return read

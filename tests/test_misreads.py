@@ -1,0 +1,101 @@
+"""Findings on values the recogniser visibly garbled become LOW_CONFIDENCE (rules/misreads.py),
+and traditional characters in OCR text are read as the simplified ones printed (ocr/script.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from shenbao.extractors.normalize import normalize_email
+from shenbao.extractors.ocr.script import to_simplified
+from shenbao.models import FieldResult, Finding, FindingCode, Result
+from shenbao.rules.misreads import demote_misreads
+
+
+def _result(**values: str | None) -> Result:
+    r = Result(packet_id="p")
+    for key, value in values.items():
+        r.fields[key] = FieldResult(value=value, page=2, confidence=0.95)
+    return r
+
+
+def _finding(code: FindingCode, *fields: str, documents: tuple[str, ...] = ()) -> Finding:
+    return Finding.make(code, "x", fields=list(fields), documents=list(documents))
+
+
+ID_FINDINGS = [
+    _finding(FindingCode.ID_CHECKSUM_INVALID, "master_id_number"),
+    _finding(FindingCode.ID_NUMBER_MISMATCH, "master_id_number", documents=("id_card",)),
+    _finding(FindingCode.ID_NUMBER_MISMATCH, "master_id_number", documents=("qualification_certificate",)),
+    _finding(FindingCode.NAME_MISMATCH, "master_name", documents=("id_card",)),
+]
+
+
+@pytest.mark.parametrize("read", ["14:121197509020777", "20202198210095684", "4202021982100956841"])
+def test_malformed_id_read_by_ocr_is_not_an_error(read: str) -> None:
+    out = demote_misreads(list(ID_FINDINGS), _result(master_id_number=read), ocr_pages={2})
+    codes = [f.code for f in out]
+    assert codes == [FindingCode.NAME_MISMATCH, FindingCode.LOW_CONFIDENCE]  # other checks stay
+    low = out[1]
+    assert low.fields == ["master_id_number"] and low.pages == [2]
+    assert read in low.message and "ID_NUMBER_MISMATCH" in low.message and "ID_CHECKSUM_INVALID" in low.message
+
+
+def test_well_formed_wrong_id_stays_an_error() -> None:
+    # An applicant's slip: 18 digits, one of them wrong. Only a person can check it.
+    out = demote_misreads(list(ID_FINDINGS), _result(master_id_number="150105197701130436"), ocr_pages={2})
+    assert out == ID_FINDINGS
+
+
+def test_text_layer_values_are_never_demoted() -> None:
+    out = demote_misreads(list(ID_FINDINGS), _result(master_id_number="14:121197509020777"), ocr_pages={5})
+    assert out == ID_FINDINGS
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "demoted"),
+    [
+        ("unit_credit_code", "9!220101MA1E68!Y90", True),
+        ("unit_credit_code", ":23201060738065901", True),
+        ("unit_credit_code", "91220104MADPEGX45M", False),  # well formed, bad check character
+        ("unit_credit_code", "91150121996705334O", False),  # an O a person could have typed
+        ("email", "tcw:40:26.co", True),
+        ("email", "zhang@163", False),  # incomplete, but nothing a recogniser would invent
+    ],
+)
+def test_credit_code_and_email(key: str, value: str, demoted: bool) -> None:
+    code = FindingCode.CREDIT_CODE_INVALID if key == "unit_credit_code" else FindingCode.CONTACT_INVALID
+    findings = [_finding(code, key)]
+    out = demote_misreads(findings, _result(**{key: value}), ocr_pages={2})
+    assert (out[0].code == FindingCode.LOW_CONFIDENCE) is demoted
+
+
+def test_filled_cell_that_did_not_read_as_a_value_is_not_missing() -> None:
+    findings = [_finding(FindingCode.MISSING_FIELD, "master_work_start"),
+                _finding(FindingCode.MISSING_FIELD, "unit_head")]
+    result = _result(master_work_start=None, unit_head=None)
+    out = demote_misreads(findings, result, ocr_pages={2}, unreadable={"master_work_start": "200;年10月"})
+    assert [f.code for f in out] == [FindingCode.LOW_CONFIDENCE, FindingCode.MISSING_FIELD]
+    assert "200;年10月" in out[0].message and out[0].fields == ["master_work_start"]
+
+
+@pytest.mark.parametrize(
+    ("ocr", "printed"),
+    [("馬强", "马强"), ("黃勇波", "黄勇波"), ("高級技師", "高级技师"), ("乾隆", "乾隆"), ("0431-82157340", "0431-82157340")],
+)
+def test_traditional_characters_in_ocr_text(ocr: str, printed: str) -> None:
+    assert to_simplified(ocr) == printed
+
+
+@pytest.mark.parametrize(
+    ("read", "address"),
+    [
+        ("11g45@163.com", "llg45@163.com"),
+        ("rjwgk1q6@126.com", "rjwgklq6@126.com"),
+        ("1kropw854@sina.com", "lkropw854@sina.com"),
+        ("tcw14@126.com", "tcw14@126.com"),
+        ("wang1@qq.com", "wang1@qq.com"),
+        ("4101207826@qq.com", "4101207826@qq.com"),
+    ],
+)
+def test_email_ones_among_letters_are_ells(read: str, address: str) -> None:
+    assert normalize_email(read) == address
