@@ -6,7 +6,7 @@ Every packet with scanned pages is ingested, its pages OCR'd through the pipelin
 `--ocr-cache` the full-page reading comes from the cache, so only the cell reading is timed),
 classified, and each cover/form/award-table page with a ruled grid is read again cell by cell
 with the live rapidocr engine (no cache). Prints per format: form pages, text rows per page,
-median seconds per page for the whole cell reading, and the part of it the recogniser takes.
+mean seconds per page for the whole cell reading, and the part of it the recogniser takes.
 Accuracy per policy comes from `shenbao eval` runs with `--cell-reading off|fill|seals|replace`
 (bench/README.md).
 """
@@ -63,12 +63,15 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="at most this many packets (0: all)")
     args = ap.parse_args()
     timer = CountingRows()
-    per_format: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    per_format: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
     done = 0
     for src in sorted((args.corpus / "packets").iterdir()):
         fmt = sniff_format(src)
         ctx = PacketContext(source=src, options=ReviewOptions(ocr_cache=args.ocr_cache))
-        for name, stage in (("ingest", stage_ingest), ("ocr", stage_ocr), ("classify", stage_classify)):
+        run_stage(ctx, "ingest", stage_ingest)
+        if ctx.unreadable:
+            continue
+        for name, stage in (("ocr", stage_ocr), ("classify", stage_classify)):
             run_stage(ctx, name, stage)
         if ctx.packet is None or not any(p.kind is PageKind.SCAN for p in ctx.packet.pages):
             continue
@@ -81,20 +84,18 @@ def main() -> None:
             grids, _ = grids_from_image(image, lines, page.number)
             if not grids:
                 continue
-            before_rows = timer.rows
+            before_rows, before_s = timer.rows, timer.seconds
             started = time.perf_counter()
             cellread.reread_cells(grids, image, timer, text_unit(lines, image.shape[1]))  # type: ignore[arg-type]
             total = time.perf_counter() - started
-            per_format[kind].append((total, timer.rows - before_rows))
+            per_format[kind].append((total, timer.seconds - before_s, timer.rows - before_rows))
         done += 1
         if args.limit and done >= args.limit:
             break
     print(f"{'format':<14}{'form pages':>11}{'rows/page':>11}{'s/page':>9}{'recognise s/page':>18}")
     for kind, runs in sorted(per_format.items()):
-        secs = [s for s, _ in runs]
-        rows = [r for _, r in runs]
-        print(f"{kind:<14}{len(runs):>11}{statistics.mean(rows):>11.1f}{statistics.median(secs):>9.2f}"
-              f"{timer.seconds / max(timer.rows, 1) * statistics.mean(rows):>18.2f}")
+        print(f"{kind:<14}{len(runs):>11}{statistics.mean(r for _, _, r in runs):>11.1f}"
+              f"{statistics.mean(t for t, _, _ in runs):>9.2f}{statistics.mean(t for _, t, _ in runs):>18.2f}")
 
 
 if __name__ == "__main__":

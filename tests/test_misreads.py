@@ -59,6 +59,7 @@ def test_text_layer_values_are_never_demoted() -> None:
         ("unit_credit_code", "91220104MADPEGX45M", False),  # well formed, bad check character
         ("unit_credit_code", "91150121996705334O", False),  # an O a person could have typed
         ("email", "tcw:40:26.co", True),
+        ("email", "1101207826qq.com", True),  # the "@" lost at recognition
         ("email", "zhang@163", False),  # incomplete, but nothing a recogniser would invent
     ],
 )

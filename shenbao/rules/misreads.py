@@ -53,6 +53,10 @@ def _credit_code(value: str) -> str | None:
 def _email(value: str) -> str | None:
     if re.search(r"[^A-Za-z0-9._%+\-@]", value):
         return "含邮箱地址中不可能出现的字符"
+    # The "@" is the glyph recognisers lose most often in an address (dropped, or read as a
+    # digit or "a" in small or binarised print); an address without one was not read whole.
+    if "@" not in value:
+        return "中未识别出“@”"
     return None
 
 
