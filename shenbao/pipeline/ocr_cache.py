@@ -15,7 +15,14 @@ from pathlib import Path
 import numpy as np
 
 from shenbao.extractors.ocr.base import OcrEngine, PageOcr
-from shenbao.extractors.ocr.recorded import image_key, page_from_json, page_to_json, rows_key
+from shenbao.extractors.ocr.recorded import (
+    image_key,
+    page_from_json,
+    page_to_json,
+    rows_key,
+    rows_read_from_json,
+    rows_read_to_json,
+)
 from shenbao.pipeline.types import TextLine
 
 
@@ -75,7 +82,7 @@ class CachedEngine(OcrEngine):
         data = self._load(path)
         if isinstance(data, list) and len(data) == len(rows):
             try:
-                read = [(str(t), float(c)) for t, c in data]
+                read = rows_read_from_json(data)
             except (TypeError, ValueError):
                 read = None
             if read is not None:
@@ -83,5 +90,5 @@ class CachedEngine(OcrEngine):
                 return read
         self.misses += 1
         read = self.inner.read_lines(rows)
-        self._store(path, [[t, round(float(c), 5)] for t, c in read])
+        self._store(path, rows_read_to_json(read))
         return read

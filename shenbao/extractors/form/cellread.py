@@ -8,12 +8,11 @@ rows are found by a horizontal ink profile, and each row goes straight to the re
 no detector, so the whole cell width is read.
 
 Which reading a cell keeps is `CellReadSettings.policy` (measured on the dev corpus, see
-docs/BENCHMARKS.md "Form cells: full page or cell by cell").
+docs/BENCHMARKS.md "Form cells read a second time").
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import cv2
@@ -23,8 +22,6 @@ from shenbao.extractors.form.grid import Cell, Grid
 from shenbao.extractors.ocr.base import OcrEngine
 from shenbao.extractors.ocr.script import to_simplified
 from shenbao.pipeline.types import TextLine
-
-log = logging.getLogger(__name__)
 
 POLICIES = ("seals", "fill", "replace")
 

@@ -66,6 +66,15 @@ def rows_key(rows: list[np.ndarray]) -> str:
     return h.hexdigest()
 
 
+def rows_read_to_json(read: list[tuple[str, float]]) -> list[list[Any]]:
+    """What `read_lines` returned, as stored by recordings and the OCR cache."""
+    return [[text, round(float(confidence), 5)] for text, confidence in read]
+
+
+def rows_read_from_json(data: list[list[Any]]) -> list[tuple[str, float]]:
+    return [(str(text), float(confidence)) for text, confidence in data]
+
+
 def line_to_json(line: TextLine) -> dict[str, Any]:
     return {
         "text": line.text,
@@ -152,7 +161,7 @@ class RecordedEngine(OcrEngine):
         return page_from_json(self._load(image, "read_page"))
 
     def read_lines(self, rows: list[np.ndarray]) -> list[tuple[str, float]]:
-        return [(str(t), float(c)) for t, c in self._load(rows_key(rows), "read_lines")]
+        return rows_read_from_json(self._load(rows_key(rows), "read_lines"))
 
 
 class RecordingEngine(OcrEngine):
@@ -198,5 +207,5 @@ class RecordingEngine(OcrEngine):
 
     def read_lines(self, rows: list[np.ndarray]) -> list[tuple[str, float]]:
         read = self.inner.read_lines(rows)
-        self._save(rows_key(rows), "read_lines", [[t, round(float(c), 5)] for t, c in read])
+        self._save(rows_key(rows), "read_lines", rows_read_to_json(read))
         return read
