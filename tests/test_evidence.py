@@ -510,6 +510,39 @@ def test_training_fund_ocr_separators_and_wan() -> None:
         "training_fund_total": 2055000, "training_fund_high_skill": 1200000}
 
 
+def _fund_table(total: str, high: str, share: str, kind: PageKind = PageKind.SCAN) -> Page:
+    page = _scan(9, [
+        _line("项目", 410, 412), _line("金额（元）", 800, 412),
+        _line("职工教育经费总额", 335, 484), _line(total, 800, 484),
+        _line("其中：用于高技能人才培养的经费", 248, 552), _line(high, 800, 552),
+        _line("占比", 412, 624), _line(share, 800, 624),
+    ], width=1369, height=1904)
+    page.kind = kind
+    return page
+
+
+@pytest.mark.parametrize(("total", "high", "share", "expected"), [
+    ("4.530.000", "2.613.000.00", "58.3%", (4530000, 2643000)),  # one digit of the share's amount misread
+    ("4,580,000", "2,643,000", "58.3%", (4530000, 2643000)),  # ... of the total
+    ("4,530,000", "2,613,000", "57.7%", (4530000, 2613000)),  # all three agree: nothing to mend
+    ("4,530,000", "2,613,000", "58%", (4530000, 2613000)),  # 57.7 is 58 to a whole per cent
+    # 60%: 2,713,000 of the total, or 2,613,000 of 4,330,000 — two ways out, so none is taken
+    ("4,530,000", "2,613,000", "60%", (4530000, 2613000)),
+])
+def test_training_fund_amounts_checked_against_the_written_share(total: str, high: str, share: str,
+                                                                 expected: tuple[int, int]) -> None:
+    fund = _read("training_fund_proof", [_fund_table(total, high, share)]).training_funds[0]
+    assert (_v(fund.total), _v(fund.high_skill)) == expected
+    assert fund.high_skill.raw == high  # what the page says stays on record
+
+
+def test_training_fund_on_a_text_layer_is_never_mended() -> None:
+    # A text layer says what the applicant wrote; a share that disagrees is theirs to explain.
+    page = _fund_table("4,530,000", "2,613,000", "58.3%", kind=PageKind.TEXT)
+    fund = _read("training_fund_proof", [page]).training_funds[0]
+    assert (_v(fund.total), _v(fund.high_skill)) == (4530000, 2613000)
+
+
 def test_parse_amount() -> None:
     assert parse_amount("3,921,200.00", False) == 3921200
     assert parse_amount("2.613.000.00", False) == 2613000

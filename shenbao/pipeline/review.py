@@ -20,6 +20,7 @@ from typing import Any
 from shenbao.extractors.classify import PageClass
 from shenbao.extractors.ocr.base import OcrEngine, PageOcr
 from shenbao.models import FieldResult, Finding, FindingCode, Result, Units
+from shenbao.pipeline.corroboration import stage_corroborate
 from shenbao.pipeline.manifest import ManifestEntry
 from shenbao.pipeline.reading import stage_awards, stage_evidence, stage_form, stage_rules
 from shenbao.pipeline.types import IngestError, Packet, Page, PageKind
@@ -185,6 +186,7 @@ PAGE_STAGES: list[tuple[str, Stage]] = [
     ("form", stage_form),
     ("awards", stage_awards),
     ("evidence", stage_evidence),
+    ("corroborate", stage_corroborate),
     ("rules", stage_rules),
 ]
 

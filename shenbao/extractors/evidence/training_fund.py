@@ -4,7 +4,8 @@ The proof is a small table (项目 | 金额（元）) or a sentence ("职工教�
 用于高技能人才培养的经费为200万元"). Each amount is the first number after its label in the
 row (or the sentence), with its own unit (万元 / 元) when one is written; a bare number takes the
 unit of the amount column's header ("金额（万元）") and is 元 otherwise. A percentage (占比) is never
-an amount.
+an amount, but it checks the two: on a scan, one misread digit in either amount that the share
+written beside them contradicts is put right when exactly one such digit makes all three agree.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from decimal import Decimal
 from shenbao.extractors.evidence.layout import PageText, label_pattern
 from shenbao.extractors.evidence.model import TrainingFundRead, Value
 from shenbao.extractors.normalize import fix_digit_lookalikes
+from shenbao.pipeline.types import PageKind
 
 TOTAL = ("职工教育经费总额", "教育经费总额", "职工教育经费提取总额", "职工教育经费合计", "提取职工教育经费", "职工教育经费")
 HIGH = (
@@ -109,11 +111,67 @@ _TOTAL_SKIP = re.compile(r"职工教育经费(?:使用|支出|提取和使用)")
 
 def read_training_fund(pages: list[PageText]) -> TrainingFundRead:
     read = TrainingFundRead(pages=[pt.number for pt in pages])
+    share: Decimal | None = None
     for pt in pages:
         unit = _unit_of_column(pt)
         if read.total is None:
             read.total = _amount_after(pt, _TOTAL_RX, _TOTAL_SKIP, unit)
         if read.high_skill is None:
             read.high_skill = _amount_after(pt, _HIGH_RX, None, unit)
+        if share is None and pt.page.kind is PageKind.SCAN:
+            share = _share(pt)
+    if share is not None and read.total is not None and read.high_skill is not None:
+        _reconcile(read, share)
     return read
+
+
+_SHARE = re.compile(r"(?:占比|比例|比重|占)[^\d\n]{0,12}?(\d{1,3}(?:[.．]\d{1,2})?)\s*[%％]")
+
+
+def _share(pt: PageText) -> Decimal | None:
+    """The percentage the proof gives for high-skill / total (占比 58.3%), if any."""
+    m = _SHARE.search(pt.text.replace(" ", ""))
+    if m is None:
+        return None
+    value = Decimal(m.group(1).replace("．", "."))
+    return value if 0 < value <= 100 else None
+
+
+def _agrees(high: Decimal, total: Decimal, share: Decimal) -> bool:
+    if total <= 0:
+        return False
+    places = -share.as_tuple().exponent if share.as_tuple().exponent < 0 else 0
+    half_step = Decimal(5) / Decimal(10) ** (places + 1)
+    return abs(high * 100 / total - share) <= half_step + Decimal("0.0001")
+
+
+def _reconcile(read: TrainingFundRead, share: Decimal) -> None:
+    """Put right one misread digit of an OCR'd amount that the written share contradicts:
+    the only single-digit change of either amount that makes amount, amount and share agree
+    (none, or more than one: the amounts stay as read, for a person to check)."""
+    assert read.total is not None and read.high_skill is not None
+    total, high = Decimal(str(read.total.value)), Decimal(str(read.high_skill.value))
+    if _agrees(high, total, share):
+        return
+    fixes = [("high_skill", v) for v in _one_digit_changes(high) if _agrees(v, total, share)]
+    fixes += [("total", v) for v in _one_digit_changes(total) if _agrees(high, v, share)]
+    if len(fixes) != 1:
+        return
+    which, value = fixes[0]
+    old: Value = getattr(read, which)
+    number: int | float = int(value) if value == value.to_integral_value() else float(value)
+    setattr(read, which, Value(value=number, raw=old.raw, page=old.page, bbox=old.bbox,
+                               confidence=old.confidence))
+
+
+def _one_digit_changes(amount: Decimal) -> list[Decimal]:
+    text = format(amount.normalize(), "f")
+    out = []
+    for i, ch in enumerate(text):
+        if not ch.isdigit():
+            continue
+        for d in "0123456789":
+            if d != ch and not (i == 0 and d == "0"):
+                out.append(Decimal(text[:i] + d + text[i + 1:]))
+    return out
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from shenbao.extractors.form.grid import Cell, Grid
+from shenbao.extractors.form.grid import Cell, Grid, group_rows
 from shenbao.extractors.ocr.base import OcrEngine
 from shenbao.extractors.ocr.script import to_simplified
 from shenbao.pipeline.types import TextLine
@@ -38,6 +38,16 @@ class CellReadSettings:
     join_gap_ratio: float = 0.15  # bands closer than this (text heights) are one row (split strokes)
     rule_len_ratio: float = 2.5  # a straight ink run this long (text heights) is a rule, not a stroke
     red_min_pixels: int = 30  # fewer red pixels than this: no seal in the cell
+    # Punctuation the page reading lost beside its line boxes is looked for (`mend_punctuation`).
+    mend_punctuation: bool = True
+    reach_ratio: float = 1.2  # how far past a line box (text heights) ink still belongs to it
+    mark_band_ratio: float = 0.15  # a row's box is grown this much up and down (text heights)
+    min_mark_ratio: float = 0.12  # ink smaller than this (text heights) is a speck, not a mark
+    max_mark_ratio: float = 0.5  # a punctuation mark is no bigger than this (text heights)
+    # The cell is searched this far past its right rule (text heights): a 。 set at the end of
+    # a full line may stand on or just past the rule. Rules are erased from the crop anyway.
+    mark_overhang_ratio: float = 0.8
+    mark_overhang_start_ratio: float = 0.3  # ... where such a mark starts at the latest
 
 
 @dataclass
@@ -107,6 +117,143 @@ def _keep_new(old: list[TextLine], new: list[TextLine], policy: str, sealed: boo
     return policy == "seals" and sealed
 
 
+# --- punctuation beside line boxes --------------------------------------------------------------
+
+# What a detector leaves outside its boxes: small marks with no stroke of their own width
+# (a comma at the end of a line touching the cell's rule, a 、 between two boxes).
+PUNCTUATION = frozenset("，。、；：！？,.;:!?（）()“”‘’\"'《》〈〉·…—-")
+LINE_END = frozenset("，。、；：！？）”’》〉…")
+
+
+@dataclass
+class _Mend:
+    cell: Cell
+    parts: list[TextLine]  # one visual row of the page reading, left to right
+    box: tuple[int, int, int, int]  # the row with the ink beside it, in the cell crop
+    origin: tuple[float, float]
+
+
+def mend_punctuation(grids: list[Grid], image: np.ndarray, engine: OcrEngine, unit: float,
+                     settings: CellReadSettings | None = None) -> int:
+    """Put back punctuation the page reading dropped: where ink lies just past the end of a
+    row's line boxes (or between two boxes of one row), the row is read again with that ink,
+    and the new reading is kept only if it is the old one with punctuation added: the same
+    characters in the same order, every old mark still there. Returns the number of rows
+    mended.
+
+    A DB detector's box stops short of a trailing 。 or ， that touches the cell's rule, and
+    splits a line at a 、; the marks then vanish from the text (dev corpus: most of the wrong
+    free-text fields of scanned forms)."""
+    settings = settings or CellReadSettings()
+    mends: list[_Mend] = []
+    crops: list[np.ndarray] = []
+    for grid in grids:
+        for cell in grid.cells:
+            if not cell.lines:
+                continue
+            # Only the right side needs the overhang, but a crop grown on all sides is the same
+            # image there; the row band keeps the rows above and below out.
+            overhang = int(round(unit * settings.mark_overhang_ratio))
+            crop, origin = cell_image(image, grid, cell, -overhang)
+            if crop is None:
+                continue
+            gray = drop_red(crop) if has_red(crop, settings.red_min_pixels) else cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+            # Only the rule itself goes: a 。 touching it would lose half its ring to a margin.
+            gray = erase_rules(gray, unit, settings.rule_len_ratio, margin=0)
+            ink = _ink(gray, faint=True)
+            for parts in group_rows(cell.lines):
+                inner = gray.shape[1] - overhang
+                box = _row_with_marks(ink, parts, origin, unit, settings, inner)
+                if box is not None:
+                    mends.append(_Mend(cell, parts, box, origin))
+                    crops.append(row_image(gray, box, unit, settings.pad_ratio))
+    if not crops:
+        return 0
+    try:
+        read = engine.read_lines(crops)
+    except NotImplementedError:
+        return 0
+    mended = 0
+    for mend, (text, confidence) in zip(mends, read, strict=True):
+        old = "".join(part.text.strip() for part in mend.parts)
+        new = to_simplified(text).strip()
+        if not adds_punctuation(old, new):
+            continue
+        x0, y0, x1, y1 = mend.box
+        ox, oy = mend.origin
+        line = TextLine(text=new, bbox=(ox + x0, oy + y0, ox + x1, oy + y1),
+                        confidence=min(float(confidence), min(p.confidence for p in mend.parts)))
+        kept = [ln for ln in mend.cell.lines if not any(ln is p for p in mend.parts)]
+        mend.cell.lines = [*kept, line]
+        mended += 1
+    return mended
+
+
+def _row_with_marks(ink: np.ndarray, parts: list[TextLine], origin: tuple[float, float], unit: float,
+                    settings: CellReadSettings, inner: int) -> tuple[int, int, int, int] | None:
+    """The row's box in the crop grown over ink just outside its line boxes, or None when
+    there is no such ink (nothing to mend). `inner`: the cell's right edge in the crop."""
+    h, w = ink.shape[:2]
+    ox, oy = origin
+    spans = [(int(round(p.bbox[0] - ox)), int(round(p.bbox[2] - ox))) for p in parts]
+    # A detector's box can be tight at the baseline, where 。，、 sit.
+    grow = unit * settings.mark_band_ratio
+    y0 = max(0, int(round(min(p.bbox[1] for p in parts) - oy - grow)))
+    y1 = min(h, int(round(max(p.bbox[3] for p in parts) - oy + grow)))
+    if y1 - y0 < 4:
+        return None
+    # Specks of scan noise are no marks: a mark's ink is a fair part of a character's size.
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink[y0:y1].astype(np.uint8), connectivity=8)
+    width, height = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    big = np.maximum(width, height) >= max(3.0, unit * settings.min_mark_ratio)
+    # ... and the grey fringe of an erased rule (thin, through the whole band) is none either
+    big &= ~((height >= y1 - y0 - 1) & (width <= max(2.0, 0.1 * unit)))
+    # Past the cell's rule only a mark-sized blot set on or just over the rule is this row's;
+    # ink further out, or bigger, is the next cell's first character (its text keeps a cell
+    # margin from the rule; pieces of a character can be as small as a mark).
+    left = stats[:, cv2.CC_STAT_LEFT]
+    big &= ~(left > inner + unit * settings.mark_overhang_start_ratio)
+    big &= ~((left > inner) & (np.maximum(width, height) > unit * settings.max_mark_ratio))
+    big[0] = False
+    cols = big[labels].any(axis=0)
+    x0, x1 = max(0, spans[0][0]), min(w, spans[-1][1])
+    found = False
+    # trailing marks: follow the ink right of the last box while it keeps close together; past
+    # the cell's rule (`inner`) nothing more follows the first mark: that is the next cell
+    reach = max(4, int(round(unit * settings.reach_ratio)))
+    x = x1
+    while x < w and (not found or x < inner):
+        nxt = np.flatnonzero(cols[x:min(w, x + reach)])
+        if nxt.size == 0:
+            break
+        run_end = x + int(nxt[0])
+        while run_end < w and cols[run_end]:
+            run_end += 1
+        x, found = run_end, True
+        reach = max(4, int(round(unit * 0.5)))  # past the first mark only a close one follows
+    x1 = x
+    # marks in a gap between two boxes of the row
+    for (_, a1), (b0, _) in zip(spans, spans[1:], strict=False):
+        if b0 - a1 > 1 and cols[max(0, a1 + 1):max(0, b0 - 1)].any():
+            found = True
+    return (x0, y0, x1, y1) if found else None
+
+
+def adds_punctuation(old: str, new: str) -> bool:
+    """Whether `new` is `old` with punctuation marks inserted and nothing else changed. Marks
+    added after the end must be ones a line of Chinese text ends with: a speck past the end
+    reads as “ or -, a sliver of the next cell's first character as - or ."""
+    if len(new) <= len(old) or not old:
+        return False
+    i = 0
+    for ch in new:
+        if i < len(old) and ch == old[i]:
+            i += 1
+        elif ch not in (LINE_END if i == len(old) else PUNCTUATION):
+            return False
+    return i == len(old)
+
+
 # --- images -------------------------------------------------------------------------------------
 
 
@@ -156,15 +303,17 @@ def drop_red(rgb: np.ndarray) -> np.ndarray:
     return gray
 
 
-def _ink(gray: np.ndarray) -> np.ndarray:
-    """Print pixels: clearly darker than the crop's paper (its median)."""
+def _ink(gray: np.ndarray, faint: bool = False) -> np.ndarray:
+    """Print pixels: clearly darker than the crop's paper (its median). `faint` also takes the
+    grey of a small mark (a scanned 。 is a thin ring that never gets as dark as a stroke)."""
     paper = int(np.median(gray))
-    return gray < min(160, paper - 40)
+    return gray < (paper - 45 if faint else min(160, paper - 40))
 
 
-def erase_rules(gray: np.ndarray, unit: float, rule_len_ratio: float) -> np.ndarray:
+def erase_rules(gray: np.ndarray, unit: float, rule_len_ratio: float, margin: int = 1) -> np.ndarray:
     """The crop with long straight horizontal or vertical ink runs painted as paper: the
-    remains of the cell's own rules (a photo's rules are not quite where the grid says)."""
+    remains of the cell's own rules (a photo's rules are not quite where the grid says), and
+    `margin` px around them (their grey fringe)."""
     ink = _ink(gray).astype(np.uint8)
     length = max(12, int(round(unit * rule_len_ratio)))
     out = gray
@@ -176,7 +325,9 @@ def erase_rules(gray: np.ndarray, unit: float, rule_len_ratio: float) -> np.ndar
         if rules.any():
             if out is gray:
                 out = gray.copy()
-            out[cv2.dilate(rules, np.ones((3, 3), np.uint8)) > 0] = 255
+            if margin > 0:
+                rules = cv2.dilate(rules, np.ones((2 * margin + 1, 2 * margin + 1), np.uint8))
+            out[rules > 0] = 255
     return out
 
 

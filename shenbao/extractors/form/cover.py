@@ -76,6 +76,7 @@ class _Pair:
     parts: list[TextLine]
     inline: str = ""  # value text that came in the label's own part ("联系人：张三")
     inline_box: BBox | None = None
+    inline_confidence: float = 1.0  # that part's: the value was read with it
 
 
 def read_label_pairs(lines: list[TextLine], labels: LabelTable,
@@ -98,7 +99,8 @@ def read_label_pairs(lines: list[TextLine], labels: LabelTable,
             split = labels.split_prefix(part.text, jurisdiction) if re.search(r"[：:]", part.text) else None
             if split is not None:
                 m, rest = split
-                pairs.append(_Pair(m, part.text, [], rest, _tail_box(part, rest) if rest else None))
+                pairs.append(_Pair(m, part.text, [], rest, _tail_box(part, rest) if rest else None,
+                                   part.confidence))
             elif pairs:
                 pairs[-1].parts.append(part)
             i += 1
@@ -108,7 +110,8 @@ def read_label_pairs(lines: list[TextLine], labels: LabelTable,
             keys.append(key or "")
             texts = ([pair.inline] if pair.inline else []) + [join_lines([p]) for p in pair.parts]
             boxes = ([pair.inline_box] if pair.inline_box else []) + [p.bbox for p in pair.parts]
-            conf = min((p.confidence for p in pair.parts), default=1.0)
+            confs = ([pair.inline_confidence] if pair.inline else []) + [p.confidence for p in pair.parts]
+            conf = min(confs, default=1.0)
             box = union_bbox(boxes) if boxes else (0.0, 0.0, 0.0, 0.0)
             out.append((LabelLine(pair.match, pair.label, _clean_value(" ".join(texts)), box, conf), key))
     return out

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from shenbao.extractors.form.cellread import CellReadSettings, reread_cells
+from shenbao.extractors.form.cellread import CellReadSettings, mend_punctuation, reread_cells
 from shenbao.extractors.form.cover import read_label_lines, read_label_pairs, remove_seal_marks
 from shenbao.extractors.form.grid import Cell, Grid, group_rows, hard_break_text, union_bbox
 from shenbao.extractors.form.grid_image import grids_from_image, text_unit
@@ -114,7 +114,10 @@ def page_layout(page: Page, cells: CellReader | None = None) -> PageLayout:
         if image is not None:
             grids, outside = grids_from_image(image, lines, page.number)
             if cells is not None and grids:
-                reread_cells(grids, image, cells.engine, text_unit(lines, image.shape[1]), cells.settings)
+                unit = text_unit(lines, image.shape[1])
+                reread_cells(grids, image, cells.engine, unit, cells.settings)
+                if cells.settings.mend_punctuation:
+                    mend_punctuation(grids, image, cells.engine, unit, cells.settings)
             return PageLayout(page, grids, outside, seals)
         return PageLayout(page, [], lines, seals)
     grids, outside = grids_from_rulings(page.rulings, page.lines, page.number)
