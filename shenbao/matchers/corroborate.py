@@ -147,8 +147,9 @@ def _pick(old: str, readings: Sequence[Reading], form_confidence: float,
 
 def mend_by_search(key: str, old: str, form_confidence: float, texts: Sequence[PageText],
                    settings: Settings | None = None) -> Mend | None:
-    """Look for `old` in other pages' text; a close substring is a reading of the same value. A value of several space-separated parts
-    (unit and post, bank and account) is mended part by part."""
+    """Look for `old` in other pages' text; a close substring is a reading of the same value.
+    A value of several space-separated parts (unit and post, bank and account) is mended part
+    by part."""
     settings = settings or Settings()
     if form_confidence >= settings.form_trusted:
         return None

@@ -147,13 +147,13 @@ def mend_punctuation(grids: list[Grid], image: np.ndarray, engine: OcrEngine, un
     settings = settings or CellReadSettings()
     mends: list[_Mend] = []
     crops: list[np.ndarray] = []
+    # Only the right side needs the overhang, but a crop grown on all sides is the same image
+    # there; the row band keeps the rows above and below out.
+    overhang = int(round(unit * settings.mark_overhang_ratio))
     for grid in grids:
         for cell in grid.cells:
             if not cell.lines:
                 continue
-            # Only the right side needs the overhang, but a crop grown on all sides is the same
-            # image there; the row band keeps the rows above and below out.
-            overhang = int(round(unit * settings.mark_overhang_ratio))
             crop, origin = cell_image(image, grid, cell, -overhang)
             if crop is None:
                 continue
@@ -161,8 +161,8 @@ def mend_punctuation(grids: list[Grid], image: np.ndarray, engine: OcrEngine, un
             # Only the rule itself goes: a 。 touching it would lose half its ring to a margin.
             gray = erase_rules(gray, unit, settings.rule_len_ratio, margin=0)
             ink = _ink(gray, faint=True)
+            inner = gray.shape[1] - overhang
             for parts in group_rows(cell.lines):
-                inner = gray.shape[1] - overhang
                 box = _row_with_marks(ink, parts, origin, unit, settings, inner)
                 if box is not None:
                     mends.append(_Mend(cell, parts, box, origin))
@@ -203,7 +203,7 @@ def _row_with_marks(ink: np.ndarray, parts: list[TextLine], origin: tuple[float,
     if y1 - y0 < 4:
         return None
     # Specks of scan noise are no marks: a mark's ink is a fair part of a character's size.
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink[y0:y1].astype(np.uint8), connectivity=8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink[y0:y1].astype(np.uint8), connectivity=8)
     width, height = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
     big = np.maximum(width, height) >= max(3.0, unit * settings.min_mark_ratio)
     # ... and the grey fringe of an erased rule (thin, through the whole band) is none either

@@ -198,6 +198,7 @@ def normalize_amount_yuan(raw: str | None) -> int | float | None:
 
 _AREA_UNIT = re.compile(r"(?:平方米|平方|平米|㎡|m\s*[2²]|M\s*[2²]|m\^2|sqm)", re.IGNORECASE)
 _TOTAL_WORDS = re.compile(r"(?:共计|合计|总计|总面积|总共|共有|共|计)\s*约?\s*$")
+_BARE_SQUARE = re.compile(r"(?<=\d)\s*²")
 
 
 def normalize_area(raw: str | None) -> int | float | None:
@@ -208,7 +209,8 @@ def normalize_area(raw: str | None) -> int | float | None:
     """
     if raw is None or is_placeholder(raw):
         return None
-    text = _prepare_numeric(raw)
+    # A ² right after a number is m² whose m the recogniser lost; NFKC would make it a digit.
+    text = _prepare_numeric(_BARE_SQUARE.sub("㎡", raw))
     text = _AREA_UNIT.sub("㎡", text)
     text = re.split(r"其中", text, maxsplit=1)[0]
     numbers = find_numbers(text)
