@@ -528,6 +528,7 @@ def _fund_table(total: str, high: str, share: str, kind: PageKind = PageKind.SCA
     ("4,530,000", "2,613,000", "58%", (4530000, 2613000)),  # 57.7 is 58 to a whole per cent
     # 60%: 2,713,000 of the total, or 2,613,000 of 4,330,000 — two ways out, so none is taken
     ("4,530,000", "2,613,000", "60%", (4530000, 2613000)),
+    ("4,530,000.00.", "2,643,000.00", "58.3%", (4530000, 2643000)),  # a full stop after an amount
 ])
 def test_training_fund_amounts_checked_against_the_written_share(total: str, high: str, share: str,
                                                                  expected: tuple[int, int]) -> None:

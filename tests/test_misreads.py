@@ -100,3 +100,96 @@ def test_traditional_characters_in_ocr_text(ocr: str, printed: str) -> None:
 )
 def test_email_ones_among_letters_are_ells(read: str, address: str) -> None:
     assert normalize_email(read) == address
+
+
+# --- a summary table's OCR'd code against the form's -------------------------------------------
+
+
+def _summary_evidence(key: str, value: str, page: int = 7):
+    from shenbao.extractors.evidence.model import Evidence, TableRow, Value
+
+    ev = Evidence()
+    ev.table_rows.append(TableRow("summary_table", [page], {key: Value(value, value, page, None, 0.9)}))
+    return ev
+
+
+FORM_ID = "220104198305107473"  # valid check digit
+
+
+@pytest.mark.parametrize(
+    ("summary", "summary_page", "demoted"),
+    [
+        ("320104198305107473", 7, True),  # a digit misread: the check digit fails
+        ("22010419830510747", 7, True),  # a digit lost
+        ("220104191305107471", 7, False),  # a valid number of someone else: a real mismatch
+        ("320104198305107473", 9, False),  # the same, from a text layer: what the applicant wrote
+    ],
+)
+def test_summary_id_that_is_no_valid_number_is_a_misread(summary: str, summary_page: int, demoted: bool) -> None:
+    finding = _finding(FindingCode.SUMMARY_MISMATCH, "master_id_number", documents=("summary_table",))
+    out = demote_misreads([finding], _result(master_id_number=FORM_ID), ocr_pages={2, 7},
+                          evidence=_summary_evidence("master_id_number", summary, summary_page))
+    if not demoted:
+        assert out == [finding]
+        return
+    [low] = out
+    assert low.code == FindingCode.LOW_CONFIDENCE and low.fields == ["master_id_number"]
+    assert summary in low.message and FORM_ID in low.message and "SUMMARY_MISMATCH" in low.message
+
+
+def test_summary_misread_needs_a_valid_form_value() -> None:
+    # Both invalid: nothing says which one is the slip.
+    finding = _finding(FindingCode.SUMMARY_MISMATCH, "master_id_number", documents=("summary_table",))
+    out = demote_misreads([finding], _result(master_id_number="220104198305107474"), ocr_pages={2, 7},
+                          evidence=_summary_evidence("master_id_number", "320104198305107473"))
+    assert out == [finding]
+
+
+@pytest.mark.parametrize(
+    ("key", "summary", "confidence", "form_confidence", "demoted"),
+    [
+        ("master_name", "许海勇", 0.82, 1.0, True),  # small print read shakily, the form clearly
+        ("unit_name", "长春市永临轨道客本有限责任公", 0.80, 0.99, True),
+        ("master_name", "许海勇", 0.97, 1.0, False),  # read clearly: a real mismatch
+        ("master_name", "许海勇", 0.82, 0.85, False),  # the form was no surer
+        ("master_skill_level", "高级技师", 0.5, 1.0, False),  # a level is no misread of another
+    ],
+)
+def test_summary_name_read_shakily_is_not_an_error(key: str, summary: str, confidence: float,
+                                                    form_confidence: float, demoted: bool) -> None:
+    from shenbao.extractors.evidence.model import Evidence, TableRow, Value
+
+    form_values = {"master_name": "许涛勇", "unit_name": "长春市永盛轨道客车有限责任公司", "master_skill_level": "技师"}
+    result = Result(packet_id="p")
+    result.fields[key] = FieldResult(value=form_values[key], page=2, confidence=form_confidence)
+    ev = Evidence()
+    ev.table_rows.append(TableRow("summary_table", [7], {key: Value(summary, summary, 7, None, confidence)}))
+    finding = _finding(FindingCode.SUMMARY_MISMATCH, key, documents=("summary_table",))
+    out = demote_misreads([finding], result, ocr_pages={2, 7}, evidence=ev)
+    if not demoted:
+        assert out == [finding]
+        return
+    [low] = out
+    assert low.code == FindingCode.LOW_CONFIDENCE and summary in low.message and f"{confidence:.2f}" in low.message
+
+
+def test_field_whose_label_was_not_found_on_a_scanned_form_is_not_missing() -> None:
+    # 身份证号's label garbled past recognition: the field has no entry at all. 民族's label was
+    # found beside an empty cell: the field is there with no value, a real omission.
+    result = Result(packet_id="p")
+    result.fields["master_ethnicity"] = FieldResult(value=None, page=2, confidence=1.0)
+    findings = [_finding(FindingCode.MISSING_FIELD, "master_id_number"),
+                _finding(FindingCode.MISSING_FIELD, "master_ethnicity")]
+    out = demote_misreads(list(findings), result, ocr_pages={2, 3}, form_pages={2, 3})
+    assert [f.code for f in out] == [FindingCode.LOW_CONFIDENCE, FindingCode.MISSING_FIELD]
+    assert out[0].fields == ["master_id_number"] and out[0].pages == [2, 3]
+    # A text-layer form page: what is not there is not there.
+    assert demote_misreads(list(findings), result, ocr_pages={2}, form_pages={2, 3}) == findings
+
+
+@pytest.mark.parametrize(("located", "demoted"), [(False, True), (True, False)])
+def test_no_honour_when_the_honours_cell_was_not_found(located: bool, demoted: bool) -> None:
+    finding = _finding(FindingCode.NO_QUALIFYING_HONOUR, "awards")
+    out = demote_misreads([finding], Result(packet_id="p"), ocr_pages={2}, form_pages={2},
+                          awards_located=located)
+    assert [f.code for f in out] == [FindingCode.LOW_CONFIDENCE if demoted else FindingCode.NO_QUALIFYING_HONOUR]

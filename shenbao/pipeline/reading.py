@@ -57,6 +57,7 @@ def stage_form(ctx: PacketContext) -> None:
             by_number.update({p.number: p for p in report_pages})
     claimed = reads.get(AWARDS_CLAIMED)
     ctx.claimed_awards = list(claimed.value or []) if claimed else []
+    ctx.awards_located = claimed is not None
     for key, read in reads.items():
         if key not in FIELD_KEYS or key == "submission_date":
             continue
@@ -181,6 +182,9 @@ def stage_rules(ctx: PacketContext) -> None:
     assert ctx.packet is not None
     ocr_pages = {p.number for p in ctx.packet.pages if p.kind is PageKind.SCAN}
     ctx.result.findings.extend(
-        demote_misreads(findings, ctx.result, ocr_pages, finding_label, ctx.unreadable_values)
+        demote_misreads(findings, ctx.result, ocr_pages, finding_label, ctx.unreadable_values, evidence,
+                        form_pages={n for d in ctx.result.documents if d.type == DocumentType.APPLICATION_FORM
+                                    for n in d.pages},
+                        awards_located=ctx.awards_located or bool(ctx.claimed_awards))
     )
     mark_award_certificates(ctx)

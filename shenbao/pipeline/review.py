@@ -58,6 +58,7 @@ class PacketContext:
     page_classes: list[PageClass] = field(default_factory=list)
     jurisdiction_evidence: str = ""
     claimed_awards: list[Any] = field(default_factory=list)  # form reader's ClaimedAward, form order
+    awards_located: bool = False  # the form reader found where the honours are written
     award_matches: list[Any] = field(default_factory=list)  # matcher output per claimed award
     evidence: Any = None  # shenbao.extractors.evidence.model.Evidence once read
     rule_pack: Any = None  # the RulePack the findings came from

@@ -23,9 +23,10 @@ HIGH = (
     "用于高技能人才培养的经费", "用于高技能人才培养经费", "高技能人才培养经费", "用于高技能人才培养",
     "高技能人才培养", "高技能人才培训经费", "高技能人才",
 )
-# 12,345.67 / 1234567 / 392.12 — commas as thousands separators, OCR may give ， or ．
+# 12,345.67 / 1234567 / 392.12 — commas as thousands separators, OCR may give ， or ．; a
+# full stop after the number ("4,150,000.00.") ends the sentence, it does not cut the number
 _NUMBER = re.compile(
-    r"(?<![\d.．,，])(\d+(?:[.．,，]\d+)*)(?![\d.．])\s*(万元|万|元)?(?!\s*[%％年月日号人名项次个期])"
+    r"(?<![\d.．,，])(\d+(?:[.．,，]\d+)*)(?![\d])(?![.．,，]\d)\s*(万元|万|元)?(?!\s*[%％年月日号人名项次个期])"
 )
 
 

@@ -642,7 +642,8 @@ def split_claims(raw: str) -> list[str]:
     splits only where the next honour starts with its year."""
     items: list[str] = []
     # OCR reads a "；" between two honours as "：" or ":" now and then: before a year it is one.
-    raw = re.sub(r"[：:](?=\s*(?:19|20)\d{2}\s*年)", "；", raw)
+    # So is one right after an honour's bracketed year: "岗位标兵（2016年）：全国技术能手".
+    raw = re.sub(r"[：:](?=\s*(?:19|20)\d{2}\s*年)|(?<=年[)）])\s*[：:]", "；", raw)
     for line in re.split(r"[\n；;]+", raw):
         # "1、…  2、…" on one line: each number starts an item.
         for numbered in _INLINE_NUMBER.split(line):

@@ -23,6 +23,9 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
 _CN_DATE = re.compile(rf"([{CN_NUMERAL_CHARS}]{{2,4}})年([{CN_NUMERAL_CHARS}]{{1,3}})月(?:([{CN_NUMERAL_CHARS}]{{1,3}})[日号])?")
 
 
+_CN_ZERO = re.compile(r"(?<=[一二三四五六七八九〇零])[Oo0○◯Ｏ]|[Oo0○◯Ｏ](?=[一二三四五六七八九〇零]+年)")
+
+
 def normalize_date(raw: str | None, precision: str | None = None) -> str | None:
     """Read a written date.
 
@@ -60,8 +63,12 @@ def _parse(text: str) -> tuple[int, int, int | None] | None:
             got = _check(int(m.group(1)), int(m.group(2)), int(m.group(3)) if m.group(3) else None)
             if got is not None:
                 return got
+    # A 〇 among Chinese numerals printed or read as a letter O, a digit 0 or a circle.
+    text = _CN_ZERO.sub("〇", text)
     for m in _CN_DATE.finditer(text):
         year = parse_chinese_int(m.group(1))
+        if year is None or not _YEAR_MIN <= year <= _YEAR_MAX:
+            year = _cn_year_without_zero(m.group(1))
         month = parse_chinese_int(m.group(2))
         day = parse_chinese_int(m.group(3)) if m.group(3) else None
         if year is None or month is None or (m.group(3) and day is None):
@@ -69,6 +76,21 @@ def _parse(text: str) -> tuple[int, int, int | None] | None:
         got = _check(year, month, day)
         if got is not None:
             return got
+    return None
+
+
+def _cn_year_without_zero(written: str) -> int | None:
+    """A 二〇XX year whose 〇 the recogniser lost ("二二五") or read as another numeral
+    ("二二二五"): the 〇 put back where that gives a year in range, else None."""
+    candidates = []
+    if len(written) == 3:
+        candidates.append(written[0] + "〇" + written[1:])
+    if len(written) == 4 and written[1] not in "〇零":
+        candidates.append(written[0] + "〇" + written[2:])
+    for candidate in candidates:
+        year = parse_chinese_int(candidate)
+        if year is not None and _YEAR_MIN <= year <= _YEAR_MAX:
+            return year
     return None
 
 
