@@ -74,17 +74,12 @@ def reread_cells(grids: list[Grid], image: np.ndarray, engine: OcrEngine, unit: 
             crop, origin = cell_image(image, grid, cell, settings.inset_px)
             if crop is None:
                 continue
-            sealed = has_red(crop, settings.red_min_pixels)
-            gray = drop_red(crop) if sealed else cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
-            gray = erase_rules(gray, unit, settings.rule_len_ratio)
+            gray, sealed = _print_only(crop, unit, settings)
             for box in text_rows(gray, unit, settings):
                 rows.append(_Row(cell, sealed, box, origin))
                 crops.append(row_image(gray, box, unit, settings.pad_ratio))
-    if not crops:
-        return 0
-    try:
-        read = engine.read_lines(crops)
-    except NotImplementedError:
+    read = _recognise(engine, crops)
+    if read is None:
         return 0
     by_cell: dict[int, list[TextLine]] = {}
     sealed = {id(row.cell) for row in rows if row.sealed}
@@ -105,6 +100,26 @@ def reread_cells(grids: list[Grid], image: np.ndarray, engine: OcrEngine, unit: 
                     changed += 1
                 cell.lines = new
     return changed
+
+
+def _print_only(crop: np.ndarray, unit: float, settings: CellReadSettings,
+                rule_margin: int = 1) -> tuple[np.ndarray, bool]:
+    """The cell crop in gray with red ink washed out and its rules erased; and whether it had
+    red ink (a seal)."""
+    sealed = has_red(crop, settings.red_min_pixels)
+    gray = drop_red(crop) if sealed else cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+    return erase_rules(gray, unit, settings.rule_len_ratio, rule_margin), sealed
+
+
+def _recognise(engine: OcrEngine, crops: list[np.ndarray]) -> list[tuple[str, float]] | None:
+    """The recogniser's reading of bare text rows; None for no rows, or an engine that cannot
+    read rows without its detector."""
+    if not crops:
+        return None
+    try:
+        return engine.read_lines(crops)
+    except NotImplementedError:
+        return None
 
 
 def _keep_new(old: list[TextLine], new: list[TextLine], policy: str, sealed: bool) -> bool:
@@ -157,9 +172,8 @@ def mend_punctuation(grids: list[Grid], image: np.ndarray, engine: OcrEngine, un
             crop, origin = cell_image(image, grid, cell, -overhang)
             if crop is None:
                 continue
-            gray = drop_red(crop) if has_red(crop, settings.red_min_pixels) else cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
             # Only the rule itself goes: a 。 touching it would lose half its ring to a margin.
-            gray = erase_rules(gray, unit, settings.rule_len_ratio, margin=0)
+            gray, _ = _print_only(crop, unit, settings, rule_margin=0)
             ink = _ink(gray, faint=True)
             inner = gray.shape[1] - overhang
             for parts in group_rows(cell.lines):
@@ -167,11 +181,8 @@ def mend_punctuation(grids: list[Grid], image: np.ndarray, engine: OcrEngine, un
                 if box is not None:
                     mends.append(_Mend(cell, parts, box, origin))
                     crops.append(row_image(gray, box, unit, settings.pad_ratio))
-    if not crops:
-        return 0
-    try:
-        read = engine.read_lines(crops)
-    except NotImplementedError:
+    read = _recognise(engine, crops)
+    if read is None:
         return 0
     mended = 0
     for mend, (text, confidence) in zip(mends, read, strict=True):

@@ -113,6 +113,24 @@ class LabelTable:
         holders = tuple(e for e in entries if best_alias in e.aliases)
         return LabelMatch(alias=best_alias, score=best_score, entries=holders)
 
+    def match_by_value(self, text: str, value: str, jurisdiction: str | None = None) -> LabelMatch | None:
+        """A label too garbled even for relaxed matching ("9分证号", "é族"), read as the label of
+        the value beside it when that value can only be of one kind (an 18-digit ID number, an
+        e-mail address, an ethnic group) and the text still resembles one of that key's aliases
+        (VALUE_LABEL_MIN_SCORE). Only where the layout says a label belongs."""
+        t = compact(text)
+        key = value_kind(value)
+        if not t or key is None:
+            return None
+        entries = [e for e in self._candidates(jurisdiction) if e.key == key]
+        scored = [(alias_score(t, a), a) for e in entries for a in e.aliases]
+        if not scored:
+            return None
+        score, alias = max(scored)
+        if score < VALUE_LABEL_MIN_SCORE:
+            return None
+        return LabelMatch(alias=alias, score=score, entries=tuple(e for e in entries if alias in e.aliases))
+
     def split_prefix(self, text: str, jurisdiction: str | None = None,
                      cover_only: bool = False) -> tuple[LabelMatch, str] | None:
         """A "label：value" (or "label value") text split into its label and the rest.
@@ -144,6 +162,26 @@ class LabelTable:
             if any(alias_score(t, a) >= 85 for a in aliases):
                 return name
         return None
+
+
+# Values that say which field they are whatever their label reads like.
+VALUE_LABEL_MIN_SCORE = 40.0
+_ID_LIKE = re.compile(r"[0-9XxOol:;.,·\s]{15,21}")
+_EMAIL_LIKE = re.compile(r"[\x21-\x7e]*(?:@[\x21-\x7e]+|\.(?:com|cn|net|org))")
+
+
+def value_kind(value: str) -> str | None:
+    """The field a form value can only be: master_id_number (15-21 characters, 14+ of them
+    digits), email (ASCII with an @ or a mail domain ending), master_ethnicity (a short text
+    ending in 族); None for anything else."""
+    v = "".join(value.split())
+    if _ID_LIKE.fullmatch(v) and sum(ch.isdigit() for ch in v) >= 14:
+        return "master_id_number"
+    if v.isascii() and _EMAIL_LIKE.fullmatch(v):
+        return "email"
+    if 2 <= len(v) <= 5 and v.endswith("族"):
+        return "master_ethnicity"
+    return None
 
 
 def alias_score(t: str, alias: str) -> float:

@@ -186,7 +186,8 @@ class GridReader:
 
         A cell at the table's left edge, or with an unlabelled cell to its right, sits where
         forms put labels; there a badly printed label ("二作室基本没施") may still be read as one,
-        unless its key is already taken by a clean label of this table.
+        or one garbled further ("9分证号") by the kind of value beside it (an ID number), unless
+        its key is already taken by a clean label of this table.
         """
         taken = {e.key for m in self.match.values() for e in m.entries}
         left_edge = min((c.bbox[0] for c in self.grid.cells), default=0.0)
@@ -198,6 +199,8 @@ class GridReader:
             if not at_edge and not (rights and all(id(r) not in self.match for r in rights)):
                 continue
             m = self.table.match(c.text, self.jurisdiction, relaxed=True)
+            if m is None and len(rights) == 1:
+                m = self.table.match_by_value(c.text, rights[0].text, self.jurisdiction)
             if m is not None and not (m.keys & taken):
                 self.match[id(c)] = m
                 taken |= m.keys

@@ -1,0 +1,79 @@
+"""A label garbled past relaxed matching is still read as the label of the value beside it when
+that value can only be of one kind (labels.value_kind / LabelTable.match_by_value)."""
+
+from __future__ import annotations
+
+import pytest
+
+from shenbao.extractors.form.grid import Cell, Grid
+from shenbao.extractors.form.labels import LabelTable, value_kind
+from shenbao.extractors.form.reader import GridReader
+from shenbao.pipeline.types import TextLine
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("141124197509020777", "master_id_number"),
+        ("14:121197509020777", "master_id_number"),  # a digit read as ":" is still an ID number
+        ("22012219840805950X", "master_id_number"),
+        ("bmtujy254@126.com", "email"),
+        ("hntu.jy2546126.com", "email"),  # the @ lost, the domain still says e-mail
+        ("回族", "master_ethnicity"),
+        ("13800138000", None),  # a phone
+        ("0358-6098461", None),
+        ("吕梁市孝义市学院路214号", None),
+        ("中共党员", None),
+        ("", None),
+    ],
+)
+def test_value_kind(value: str, kind: str | None) -> None:
+    assert value_kind(value) == kind
+
+
+@pytest.fixture(scope="module")
+def table() -> LabelTable:
+    return LabelTable.load()
+
+
+@pytest.mark.parametrize(
+    ("label", "value", "key"),
+    [
+        ("9分证号", "141124197509020777", "master_id_number"),
+        ("é族", "回族", "master_ethnicity"),
+        ("E-mí", "bmtujy254@126.com", "email"),
+        ("991F号", "141124197509020777", None),  # nothing of 身份证号 left in it
+        ("9分证号", "13800138000", None),  # a phone says nothing about its label
+    ],
+)
+def test_match_by_value(table: LabelTable, label: str, value: str, key: str | None) -> None:
+    m = table.match_by_value(label, value, "lvliang-2025")
+    assert (None if m is None else m.resolve([])) == key
+
+
+def _cell(row: int, col: int, text: str, x0: float, x1: float) -> Cell:
+    y0 = 100.0 + row * 60
+    lines = [TextLine(text, (x0 + 5, y0 + 10, x1 - 5, y0 + 50), 0.9)] if text else []
+    return Cell(row, col, 1, 1, (x0, y0, x1, y0 + 60), lines, page=2)
+
+
+def test_grid_reader_reads_a_garbled_label_by_its_value(table: LabelTable) -> None:
+    cells = [
+        _cell(0, 0, "技能大师姓名", 100, 300), _cell(0, 1, "黄勇波", 300, 600),
+        _cell(1, 0, "9分证号", 100, 300), _cell(1, 1, "141124197509020777", 300, 600),
+        _cell(2, 0, "é族", 100, 300), _cell(2, 1, "回族", 300, 600),
+        _cell(3, 0, "9分证号", 100, 300), _cell(3, 1, "13800138000", 300, 600),  # no kind: stays unread
+    ]
+    grid = Grid(page=2, cells=cells, n_rows=4, n_cols=2)
+    reads = {r.key: r.raw for r in GridReader(grid, table, "lvliang-2025", None, {}).read()}
+    assert reads == {"master_name": "黄勇波", "master_id_number": "141124197509020777", "master_ethnicity": "回族"}
+
+
+def test_a_key_a_clean_label_has_taken_is_not_given_twice(table: LabelTable) -> None:
+    cells = [
+        _cell(0, 0, "身份证号", 100, 300), _cell(0, 1, "141124197509020777", 300, 600),
+        _cell(1, 0, "9分证号", 100, 300), _cell(1, 1, "220106197003072576", 300, 600),
+    ]
+    grid = Grid(page=2, cells=cells, n_rows=2, n_cols=2)
+    reads = [(r.key, r.raw) for r in GridReader(grid, table, "lvliang-2025", None, {}).read()]
+    assert reads == [("master_id_number", "141124197509020777")]
