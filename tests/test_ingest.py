@@ -220,6 +220,32 @@ def test_dpi_metadata_used_when_plausible(tmp_path: Path) -> None:
     assert image_unit_scale(4000, 3000, None) == pytest.approx(200 / (4000 / 11.69))
 
 
+@pytest.mark.parametrize(
+    ("size", "read_size"),
+    [
+        ((992, 1403), (1414, 2000)),  # A4 at 120 dpi: enlarged to a 2000 px long side
+        ((1403, 992), (2000, 1414)),  # turned the same
+        ((1241, 1754), (1241, 1754)),  # 150 dpi: read as it is
+        ((600, 380), (600, 380)),  # no page scan (an ID card photo, a thumbnail): as it is
+    ],
+)
+def test_low_resolution_page_images_are_enlarged_before_reading(tmp_path: Path, size: tuple[int, int],
+                                                                read_size: tuple[int, int]) -> None:
+    path = tmp_path / "page.png"
+    img = Image.new("L", size, 255)
+    img.paste(0, (size[0] // 4, size[1] // 4, size[0] // 4 + 10, size[1] // 4 + 10))  # a black square
+    path.write_bytes(png_bytes(img.convert("1")))
+    page = ingest(path).pages[0]
+    assert (page.width, page.height) == read_size
+    rgb = page.load_image()
+    assert rgb.shape == (read_size[1], read_size[0], 3)
+    scale = read_size[0] / size[0]
+    # the square is where it was, in the enlarged pixels, and the page still measures A4 in result units
+    ys, xs = np.nonzero(rgb[..., 0] < 128)
+    assert abs(xs.min() - size[0] // 4 * scale) <= 2 and abs(ys.min() - size[1] // 4 * scale) <= 2
+    assert page.unit_scale * page.width == pytest.approx(image_unit_scale(*size, None) * size[0], rel=1e-3)
+
+
 @pytest.mark.parametrize("mode", ["CMYK", "L", "1", "P", "RGBA", "LA", "I;16", "I", "F"])
 def test_every_mode_becomes_rgb_uint8(mode: str) -> None:
     img = Image.new("RGB", (8, 6), (200, 30, 30)).convert(mode) if mode not in ("I;16", "I", "F") else None
