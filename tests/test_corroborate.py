@@ -20,6 +20,7 @@ from shenbao.matchers.corroborate import (
     mend_by_search,
     mend_code,
     mend_from_vocabulary,
+    mend_with_entity,
     search,
 )
 from shenbao.pipeline.corroboration import page_text
@@ -338,3 +339,25 @@ def test_value_is_snapped_to_the_one_entry_it_plainly_is(old: str) -> None:
 )
 def test_no_snap_when_unclear_or_far(old: str) -> None:
     assert mend_from_vocabulary("unit_type", old, UNIT_TYPES, []) is None
+
+
+# --- a settled value inside another ----------------------------------------------------------------
+
+ADDRESS = Reading("泰州市海陵区凤凰路88号", 2, 0.96, "通讯地址一栏")
+
+
+@pytest.mark.parametrize(
+    ("old", "confidence", "new"),
+    [
+        ("泰州市海陵区风凰路88号实训楼二层", 0.8, "泰州市海陵区凤凰路88号实训楼二层"),  # one slip in the copy
+        ("秦州市海陵匚凤凰路88号实训楼二层", 0.8, "泰州市海陵区凤凰路88号实训楼二层"),  # two
+        ("泰州市海陵区凤凰路88号实训楼二层", 0.8, None),  # the copy is already right
+        ("泰州市海陵区风凰路88号实训楼二层", 0.98, None),  # the value was read clearly
+        ("扬州市广陵区文昌路12号实训楼二层", 0.8, None),  # another address altogether
+    ],
+)
+def test_settled_value_put_in_place_of_its_garbled_copy(old: str, confidence: float, new: str | None) -> None:
+    mend = mend_with_entity("studio_location", old, confidence, ADDRESS)
+    assert (None if mend is None else mend.new) == new
+    if mend is not None:
+        assert mend.support == [ADDRESS]

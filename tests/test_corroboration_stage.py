@@ -390,9 +390,12 @@ def test_review_of_a_scanned_packet_mends_what_ocr_garbled(tmp_path: Path) -> No
     fields = ctx.result.fields
     assert fields["unit_name"].value == unit and fields["unit_name"].page in form_pages
     assert fields["master_id_number"].value == id_number
-    # The rules checked the mended ID: no checksum or mismatch finding, only the two mends.
+    # The unit inside 工作单位及职务 was garbled the same way: the settled unit name is put back.
+    assert fields["master_employer_title"].value == truth["master_employer_title"]["value"]
+    # The rules checked the mended ID: no checksum or mismatch finding, only the three mends.
     assert sorted((str(f.code), tuple(f.fields)) for f in ctx.result.findings) == [
-        ("LOW_CONFIDENCE", ("master_id_number",)), ("LOW_CONFIDENCE", ("unit_name",))]
+        ("LOW_CONFIDENCE", ("master_employer_title",)), ("LOW_CONFIDENCE", ("master_id_number",)),
+        ("LOW_CONFIDENCE", ("unit_name",))]
     (id_low,) = _low(ctx, "master_id_number")
     id_cards = [n for d in built.truth["documents"] if d["type"] == "id_card" for n in d["pages"]]
     assert set(id_cards) <= set(id_low.pages)

@@ -9,6 +9,8 @@ page reads the same thing cleanly, the form almost certainly says what that page
 Which values may be mended, and from where, is data (data/corroboration.yaml). Four ways:
 - `search`: the form value is looked for in the text of every other page (approximate
   substring, `best_substring`); long values only (a 3-character name would match anywhere).
+  Then a settled unit name or address (`entities`) is put in place of a garbled copy of itself
+  inside those values (`mend_with_entity`).
 - `labelled`: only values other documents give under the same label (法定代表人, 联系人…).
 - `code`: ID numbers and credit codes, only when the form's read is malformed (a character no
   such code has, or the wrong length) and the other document's code passes its checksum; a
@@ -201,6 +203,21 @@ def mend_by_label(key: str, old: str, form_confidence: float, readings: Sequence
         found.append(Reading(value, r.page, r.confidence, r.source))
     picked = _pick(old, found, form_confidence, settings)
     return Mend(key, old, picked[0], picked[1]) if picked else None
+
+
+def mend_with_entity(key: str, old: str, form_confidence: float, entity: Reading,
+                     settings: Settings | None = None) -> Mend | None:
+    """A settled value of another field (the unit's name, its address) that `old` holds a
+    garbled copy of ("吕梁市学义市学院路214号餐饮管理车间" holding the address), put in its place."""
+    settings = settings or Settings()
+    if form_confidence >= settings.form_trusted or len(entity.text) < settings.search_min_length:
+        return None
+    hit = best_substring(entity.text, old)
+    max_edits = max(1, int(len(entity.text) * settings.search_max_edit_ratio))
+    if hit is None or not 0 < hit[2] <= max_edits:
+        return None
+    start, end, _ = hit
+    return Mend(key, old, old[:start] + entity.text + old[end:], [entity])
 
 
 def mend_code(key: str, old: str, readings: Sequence[Reading], malformed: Callable[[str], str | None],

@@ -41,6 +41,7 @@ class CorroborationError(ValueError):
 class CorroborationTable:
     skip_documents: frozenset[str]
     search: tuple[str, ...]
+    entities: tuple[str, ...]
     labelled: tuple[str, ...]
     codes: dict[str, tuple[str, ...]]  # key -> "document_type.reader_field" sources
     vocabularies: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]  # key -> (values, sources)
@@ -71,11 +72,12 @@ def _load(path: str) -> CorroborationTable:
     table = CorroborationTable(
         skip_documents=frozenset(str(d) for d in raw.get("skip_documents") or []),
         search=tuple(str(k) for k in raw.get("search") or []),
+        entities=tuple(str(k) for k in raw.get("entities") or []),
         labelled=tuple(str(k) for k in raw.get("labelled") or []),
         codes=codes,
         vocabularies=vocabularies,
     )
-    for key in (*table.search, *table.labelled, *table.codes, *table.vocabularies):
+    for key in (*table.search, *table.entities, *table.labelled, *table.codes, *table.vocabularies):
         if key not in FIELD_LABELS:
             raise CorroborationError(f"{path}: {key!r} is not a canonical field key")
     return table
@@ -89,23 +91,56 @@ def stage_corroborate(ctx: PacketContext, table: CorroborationTable | None = Non
     table = table or CorroborationTable.load()
     sources = _Sources(ctx, table)
     ocr_pages = {p.number for p in ctx.packet.pages if p.kind is PageKind.SCAN}
+    settled: dict[str, cb.Reading] = {}
     for key, field in list(ctx.result.fields.items()):
-        if not isinstance(field.value, str) or not field.value or field.page not in ocr_pages:
+        if not isinstance(field.value, str) or not field.value:
             continue
-        try:
-            mend = _mend(key, field.value, field.confidence or 0.0, field.page, table, sources, settings)
-        except Exception:  # a mend is an improvement; failing one must not cost the packet
-            log.exception("corroborating %s failed", key)
+        confidence = field.confidence if field.confidence is not None else 1.0
+        if field.page not in ocr_pages:
+            settled[key] = cb.Reading(field.value, field.page or 0, 1.0, _field_source(key))
             continue
-        if mend is None:
+        mend = _try(_mend, key, field.value, confidence, field.page, table, sources, settings)
+        if mend is not None and _apply(ctx, mend, field):
+            settled[key] = cb.Reading(field.value, field.page, confidence, _field_source(key))
+        elif confidence >= (settings or cb.Settings()).form_trusted:
+            settled[key] = cb.Reading(field.value, field.page, confidence, _field_source(key))
+    # A settled unit name or address put in place of its garbled copy inside the other values.
+    for key in table.search:
+        field = ctx.result.fields.get(key)
+        if field is None or not isinstance(field.value, str) or not field.value or field.page not in ocr_pages:
             continue
-        from shenbao.extractors.normalize import normalize_field
+        for entity_key in table.entities:
+            entity = settled.get(entity_key)
+            if entity is None or entity_key == key:
+                continue
+            mend = _try(cb.mend_with_entity, key, field.value, field.confidence or 0.0, entity, settings)
+            if mend is not None:
+                _apply(ctx, mend, field)
 
-        new = normalize_field(key, mend.new)
-        if not isinstance(new, str) or not new or new == field.value:
-            continue
-        field.value = new
-        _report(ctx, mend, new, field.page)
+
+def _try(make: Any, key: str, *args: Any) -> cb.Mend | None:
+    try:
+        return make(key, *args)
+    except Exception:  # a mend is an improvement; failing one must not cost the packet
+        log.exception("corroborating %s failed", key)
+        return None
+
+
+def _apply(ctx: PacketContext, mend: cb.Mend, field: Any) -> bool:
+    """Put a mend into its field (normalised as the field is) and report it; False when it
+    changes nothing."""
+    from shenbao.extractors.normalize import normalize_field
+
+    new = normalize_field(mend.key, mend.new)
+    if not isinstance(new, str) or not new or new == field.value:
+        return False
+    field.value = new
+    _report(ctx, mend, new, field.page)
+    return True
+
+
+def _field_source(key: str) -> str:
+    return f"{FIELD_LABELS.get(key, key)}一栏"
 
 
 def _mend(key: str, value: str, confidence: float, page: int, table: CorroborationTable,

@@ -8,6 +8,10 @@ Reporting ID_CHECKSUM_INVALID on such a read would send the reviewer after an er
 does not contain. Such findings become one LOW_CONFIDENCE finding per value (not scored as an
 error, still shown first in the report), saying what is wrong with the read and which check it
 held back. Values from a text layer are never demoted: what they say is what is written.
+
+The same holds where OCR leaves the rule nothing to judge by: a MISSING_FIELD for a field whose
+label could not be found on a scanned form (the cell may well be filled), and a SUMMARY_MISMATCH
+that rests on a summary-table read that is no valid code, or a name read shakily there.
 """
 
 from __future__ import annotations
@@ -33,8 +37,12 @@ CHARACTER_CHECKS = {
 }
 
 MESSAGE = "{label}“{value}”{reason}，应是识别错误而非填写错误，未报“{check}”；请人工核对原件"
+UNLOCATED_MESSAGE = ("扫描的申报表上没有认出“{label}”一栏（栏名识别不清），无法判断是否漏填，"
+                     "未报“{check}”；请人工核对原件")
 UNLOCATED_AWARDS_MESSAGE = ("扫描的申报表上没有认出填写荣誉的一栏（栏名识别不清），无法判断是否填写了荣誉，"
                             "未报“{check}”；请人工核对原件")
+SUMMARY_MESSAGE = ("汇总表/一览表中的{label}“{value}”不是有效的{label}（{reason}），应是识别错误；"
+                   "申报表中为“{form}”，未报“{check}”；请人工核对原件")
 SUMMARY_SHAKY_MESSAGE = ("汇总表/一览表中的{label}识别为“{value}”（置信度 {confidence:.2f}），与申报表"
                          "“{form}”不一致，可能是识别错误，未报“{check}”；请人工核对原件")
 # Names in a summary table: which may be a misread, below what confidence, against a form read
@@ -42,10 +50,6 @@ SUMMARY_SHAKY_MESSAGE = ("汇总表/一览表中的{label}识别为“{value}”
 SUMMARY_TEXT_KEYS = ("master_name", "unit_name")
 SUMMARY_SHAKY = 0.9
 SUMMARY_MARGIN = 0.1
-UNLOCATED_MESSAGE = ("扫描的申报表上没有认出“{label}”一栏（栏名识别不清），无法判断是否漏填，"
-                     "未报“{check}”；请人工核对原件")
-SUMMARY_MESSAGE = ("汇总表/一览表中的{label}“{value}”不是有效的{label}（{reason}），应是识别错误；"
-                   "申报表中为“{form}”，未报“{check}”；请人工核对原件")
 UNREADABLE_MESSAGE = "{label}一栏写有“{raw}”，但识别结果不是有效的{label}，未报“{check}”；请人工核对原件"
 
 
