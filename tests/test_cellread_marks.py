@@ -294,10 +294,13 @@ def test_a_mark_between_two_boxes_of_a_row_is_put_back() -> None:
     engine = MarkEngine([[("钳工、车工", 0.95)]])
     assert mend_punctuation([grid], sheet.image(), engine, UNIT) == 1
     assert len(engine.rows) == 1
-    lines = _value(grid).lines
-    assert len(lines) == 1 and lines[0].text == "钳工、车工"
-    assert lines[0].bbox[0] <= left.bbox[0] and lines[0].bbox[2] >= right.bbox[2]
-    assert lines[0].confidence == pytest.approx(0.95)
+    # Each box keeps its own text, the mark going with the box before it, so the gap between
+    # the boxes still reads as one (a space between a unit and a post is part of the value).
+    lines = sorted(_value(grid).lines, key=lambda ln: ln.bbox[0])
+    assert [ln.text for ln in lines] == ["钳工、", "车工"]
+    assert [ln.bbox for ln in lines] == [left.bbox, right.bbox]
+    assert all(ln.confidence == pytest.approx(0.95) for ln in lines)
+    assert _value(grid).text == "钳工、 车工"
 
 
 def test_engine_without_a_bare_recogniser_changes_nothing() -> None:
@@ -380,3 +383,11 @@ def test_real_recogniser_reads_the_full_stop_on_the_rule() -> None:
     grid = _grid(sheet, [line, short])
     assert mend_punctuation([grid], sheet.image(), get_engine("rapidocr"), UNIT) == 1
     assert _value(grid).raw == f"{FULL}。\n{SHORT}"
+
+
+def test_a_mark_inside_a_number_is_refused() -> None:
+    # A speck between digits read as "." or ":" would change the number (120 -> 1.20).
+    assert not adds_punctuation("面积120㎡", "面积1.20㎡")
+    assert not adds_punctuation("2019年", "20:19年")
+    assert adds_punctuation("共12、13届", "共12、13届。")
+    assert adds_punctuation("12台13人", "12台，13人")

@@ -205,19 +205,27 @@ def _label(text: str, page: int = 5, confidence: float = 0.98, source: str = "�
     return Reading(text, page, confidence, source)
 
 
-def test_shaky_name_with_two_of_three_chars_wrong_is_mended_from_a_clean_label() -> None:
-    mend = mend_by_label("unit_head", "前男辉", 0.7, [_label("俞明辉")])
+def test_very_shaky_name_with_two_of_three_chars_wrong_is_mended_from_a_clean_label() -> None:
+    mend = mend_by_label("unit_head", "前男辉", 0.5, [_label("俞明辉")])
     assert mend is not None
     assert (mend.old, mend.new) == ("前男辉", "俞明辉")
     assert mend.support == [_label("俞明辉")]
+    # merely shaky: two different characters of three may be another person
+    assert mend_by_label("unit_head", "前男辉", 0.7, [_label("俞明辉")]) is None
 
 
-def test_the_same_name_read_fairly_well_is_not_mended() -> None:
-    # At 0.9 the form's read is believed enough that two different characters mean another name.
-    assert mend_by_label("unit_head", "前男辉", 0.9, [_label("俞明辉")]) is None
-    # One different character is still a misread at that confidence.
+def test_how_far_a_name_may_differ_depends_on_how_it_was_read() -> None:
+    # Read clearly (0.97): a name that differs is another person's.
+    assert mend_by_label("unit_head", "俞男辉", 0.97, [_label("俞明辉")]) is None
+    # Less sure: one different character of three is a misread, two are another person.
     mend = mend_by_label("unit_head", "俞男辉", 0.9, [_label("俞明辉")])
     assert mend is not None and mend.new == "俞明辉"
+    assert mend_by_label("unit_head", "前男辉", 0.9, [_label("俞明辉")]) is None
+    # A two-character name read as two Chinese characters: one is half the name, left alone.
+    assert mend_by_label("contact_name", "王伟", 0.8, [_label("王芳")]) is None
+    # ... unless the read holds what no Chinese name does
+    mend = mend_by_label("contact_name", "王1", 0.8, [_label("王芳")])
+    assert mend is not None and mend.new == "王芳"
 
 
 def test_the_closest_part_of_a_raw_label_value_is_taken() -> None:
@@ -361,3 +369,17 @@ def test_settled_value_put_in_place_of_its_garbled_copy(old: str, confidence: fl
     assert (None if mend is None else mend.new) == new
     if mend is not None:
         assert mend.support == [ADDRESS]
+
+
+def test_a_value_read_clearly_outside_the_list_is_what_was_written() -> None:
+    types = ["国有企业", "中外合资企业", "事业单位"]
+    # a real type the list lacks, read clearly, stays; read shakily, it is snapped
+    assert mend_from_vocabulary("unit_type", "中外合作企业", types, [], form_confidence=0.99) is None
+    shaky = mend_from_vocabulary("unit_type", "中外合作企业", types, [], form_confidence=0.8)
+    assert shaky is not None and shaky.new == "中外合资企业"
+    # a character lost at the cell's edge is put back however sure the read of the rest
+    lost = mend_from_vocabulary("unit_type", "业单位", types, [], form_confidence=1.0)
+    assert lost is not None and lost.new == "事业单位"
+    # an ethnicity the list lacks ("穿青人"), read clearly, is not overwritten by the ID card's
+    card = [Reading("汉族", 5, 0.99, "身份证复印件")]
+    assert mend_from_vocabulary("master_ethnicity", "穿青人", ["汉族", "回族"], card, form_confidence=0.99) is None

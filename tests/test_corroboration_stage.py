@@ -211,7 +211,7 @@ def test_unit_head_is_mended_from_a_legal_representative_line() -> None:
     ])
     ctx = _ctx([_form_page(["单位负责人 前男辉"]), other],
                {FORM: DocumentType.APPLICATION_FORM, OTHER: DocumentType.OTHER},
-               {"unit_head": FieldResult(value="前男辉", page=FORM, confidence=0.6)})
+               {"unit_head": FieldResult(value="前男辉", page=FORM, confidence=0.5)})
     stage_corroborate(ctx)
     assert ctx.result.fields["unit_head"].value == "俞明辉"
     (low,) = _low(ctx, "unit_head")

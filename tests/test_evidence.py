@@ -544,6 +544,23 @@ def test_training_fund_on_a_text_layer_is_never_mended() -> None:
     assert (_v(fund.total), _v(fund.high_skill)) == (4530000, 2613000)
 
 
+def test_share_on_a_scan_never_mends_amounts_of_a_text_layer() -> None:
+    amounts = _fund_table("4,530,000", "2,613,000", "", kind=PageKind.TEXT)
+    share = _scan(10, [_line("占比", 412, 624), _line("58.3%", 800, 624)])
+    fund = _read("training_fund_proof", [amounts, share]).training_funds[0]
+    assert (_v(fund.total), _v(fund.high_skill)) == (4530000, 2613000)
+
+
+def test_another_rate_on_the_page_is_not_taken_for_the_share() -> None:
+    # "提取比例 8%" is the extraction rate; the amounts as read agree with 占比 60%: nothing to mend.
+    prose = _scan(3, [
+        _line("职工教育经费提取比例为工资总额的8%。2024年度职工教育经费总额为100000元，", 160, 300),
+        _line("其中用于高技能人才培养的经费为60000元，占比60%。", 160, 360),
+    ])
+    fund = _read("training_fund_proof", [prose]).training_funds[0]
+    assert (_v(fund.total), _v(fund.high_skill)) == (100000, 60000)
+
+
 def test_parse_amount() -> None:
     assert parse_amount("3,921,200.00", False) == 3921200
     assert parse_amount("2.613.000.00", False) == 2613000

@@ -20,6 +20,8 @@ from shenbao.pipeline.types import TextLine
         ("bmtujy254@126.com", "email"),
         ("hntu.jy2546126.com", "email"),  # the @ lost, the domain still says e-mail
         ("回族", "master_ethnicity"),
+        ("6222021234567890123", None),  # a bank account: no birth date in it
+        ("181400000030012345", None),  # a certificate number
         ("13800138000", None),  # a phone
         ("0358-6098461", None),
         ("吕梁市孝义市学院路214号", None),

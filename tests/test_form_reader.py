@@ -250,3 +250,17 @@ def test_spaced_out_cover_label_takes_its_longest_alias() -> None:
     (line,) = read_label_lines(row, LabelTable.load(), "wuhan-2024")
     assert line.match.entries[0].key == "master_name"
     assert line.raw == "于宁建"
+
+
+def test_an_empty_honours_cell_is_found_empty() -> None:
+    # Found and empty (the applicant's omission) is not the same as not found (a label garbled
+    # past reading): the rules judge the first, the second goes to a person (rules/misreads.py).
+    from shenbao.extractors.form.reader import AWARDS_CLAIMED, AWARDS_RAW, _add_awards, _Read
+
+    fields: dict = {}
+    _add_awards(fields, {"_awards": _Read("_awards", "  ", 2, (0.0, 0.0, 10.0, 10.0), 0.99, "获奖情况")})
+    assert fields[AWARDS_RAW].value == "" and fields[AWARDS_RAW].page == 2
+    assert AWARDS_CLAIMED not in fields
+    fields = {}
+    _add_awards(fields, {})
+    assert fields == {}

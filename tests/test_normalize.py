@@ -84,6 +84,7 @@ DATE_CASES = cases(
         ("二O二五年九月", "2025-09"),
         ("二0二五年九月", "2025-09"),
         ("一九八年三月", None),  # a lost digit of 198x cannot be put back
+        ("二〇二年五月", None),  # the 〇 is there: another numeral was lost, no year to invent
         ("二零二四年十二月三十一日", "2024-12-31"),
         ("2025年5月20日", "2025-05-20"),
         ("2025.5.20", "2025-05-20"),

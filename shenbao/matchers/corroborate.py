@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import Indel, Levenshtein
 
 
 @dataclass(frozen=True)
@@ -58,10 +58,12 @@ class Settings:
     single_min_confidence: float = 0.95
     single_margin: float = 0.03
     # The form's own read at or above this confidence is left alone (a person could have
-    # written exactly that, even where other pages say otherwise).
+    # written exactly that, even where other pages say otherwise). A malformed code is the
+    # exception: no person writes a ":" into an ID number.
     form_trusted: float = 0.97
-    # Labelled values (names) of a form read below this may differ in all but one character.
-    shaky_form: float = 0.85
+    # Labelled values (names): a form read below `very_shaky` may differ from the other
+    # document's in all but one character, another in one (see mend_by_label).
+    very_shaky: float = 0.6
     code_min_similarity: float = 0.6  # a garbled code and its clean reading: share of chars
     vocabulary_min_similarity: float = 0.75
 
@@ -177,8 +179,8 @@ def _search_part(part: str, form_confidence: float, texts: Sequence[PageText],
     found: list[Reading] = []
     for page_text in texts:
         hit = search(part, page_text.text, max_edits)
-        if hit is None:
-            continue
+        if hit is None or _digits(page_text.text[hit[0]:hit[1]]) != _digits(part):
+            continue  # digits that differ (a house number, an account) may be either page's slip
         found.append(page_text.reading(hit[0], hit[1]))
     return _pick(part, found, form_confidence, settings)
 
@@ -187,11 +189,20 @@ def mend_by_label(key: str, old: str, form_confidence: float, readings: Sequence
                   settings: Settings | None = None) -> Mend | None:
     """Other documents' values under the same label (each Reading's `text` is what follows
     the label there, maybe with more text after it). The part of each closest to `old` is
-    its reading; a shaky form read may differ from it in all but one character."""
+    its reading. How far it may differ from the form's read: a read with a character no
+    Chinese name has ("1华") or a very shaky one (below `very_shaky`) in all but one character;
+    another one of three characters or more in one. A two-character name
+    read as two Chinese characters is left alone: one character is half of it, and another
+    person's name under the same label (the bureau's 联系人 in its report) is as likely."""
     settings = settings or Settings()
     if form_confidence >= settings.form_trusted or not old:
         return None
-    max_edits = len(old) - 1 if form_confidence < settings.shaky_form else max(1, len(old) // 3)
+    if not all(_is_cjk(ch) for ch in old) or form_confidence < settings.very_shaky:
+        max_edits = len(old) - 1
+    elif len(old) >= 3:
+        max_edits = 1
+    else:
+        return None
     found = []
     for r in readings:
         hit = best_substring(old, r.text)
@@ -214,21 +225,25 @@ def mend_with_entity(key: str, old: str, form_confidence: float, entity: Reading
         return None
     hit = best_substring(entity.text, old)
     max_edits = max(1, int(len(entity.text) * settings.search_max_edit_ratio))
-    if hit is None or not 0 < hit[2] <= max_edits:
-        return None
+    if hit is None or not 0 < hit[2] <= max_edits or _digits(old[hit[0]:hit[1]]) != _digits(entity.text):
+        return None  # a 216 that is not the address's 218 is another place, not a misread
     start, end, _ = hit
     return Mend(key, old, old[:start] + entity.text + old[end:], [entity])
 
 
 def mend_code(key: str, old: str, readings: Sequence[Reading], malformed: Callable[[str], str | None],
-              valid: Callable[[str], bool], settings: Settings | None = None) -> Mend | None:
-    """A malformed code read from the form, replaced by a valid code another document gives
-    that is plainly the same code misread (most characters shared)."""
+              valid: Callable[[str], bool], settings: Settings | None = None,
+              max_edits: int | None = None) -> Mend | None:
+    """A malformed code read from the form (a misread whatever its confidence), replaced by a
+    valid code another document gives that is plainly the same code misread: most characters
+    shared, and at most `max_edits` edits apart where given (two people's ID numbers share
+    their region and birth year, so an ID may differ in two characters at most)."""
     settings = settings or Settings()
     if not old or malformed(old) is None:
         return None
     good = [r for r in readings if valid(r.text)
-            and Indel.normalized_similarity(old, r.text) >= settings.code_min_similarity]
+            and Indel.normalized_similarity(old, r.text) >= settings.code_min_similarity
+            and (max_edits is None or Levenshtein.distance(old, r.text) <= max_edits)]
     if not good:
         return None
     by_text: dict[str, list[Reading]] = {}
@@ -240,12 +255,17 @@ def mend_code(key: str, old: str, readings: Sequence[Reading], malformed: Callab
 
 
 def mend_from_vocabulary(key: str, old: str, vocabulary: Sequence[str], readings: Sequence[Reading],
-                         settings: Settings | None = None) -> Mend | None:
+                         settings: Settings | None = None, form_confidence: float = 0.0) -> Mend | None:
     """A value outside its closed list: the listed value another document gives (an ID card's
-    民族), else the one list entry the value plainly is (a character lost or misread)."""
+    民族), else the one list entry the value plainly is (a character lost or misread). A value
+    read clearly (`form_trusted`) is a value someone wrote, outside the list or not; only a
+    character lost at the cell's edge ("业单位" for 事业单位) is still put back there."""
     settings = settings or Settings()
     if not old or old in vocabulary:
         return None
+    lost_one = [v for v in vocabulary if len(v) == len(old) + 1 and _is_subsequence(old, v)]
+    if form_confidence >= settings.form_trusted:
+        return Mend(key, old, lost_one[0], []) if len(lost_one) == 1 else None
     listed = [r for r in readings if r.text in vocabulary]
     if listed:
         by_text: dict[str, list[Reading]] = {}
@@ -261,6 +281,19 @@ def mend_from_vocabulary(key: str, old: str, vocabulary: Sequence[str], readings
     if len(scored) > 1 and scored[1][0] >= scored[0][0] - 0.1:
         return None  # two entries fit about as well: no telling which was written
     return Mend(key, old, scored[0][1], [])
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    chars = iter(long)
+    return all(ch in chars for ch in short)
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
 
 
 def _is_word_char(ch: str) -> bool:

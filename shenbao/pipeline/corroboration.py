@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "corroboration.yaml"
 FORM_DOCUMENTS = frozenset({DocumentType.COVER.value, DocumentType.APPLICATION_FORM.value})
 
+# Two people's ID numbers share region and birth year (about 10 of 18 characters): a garbled
+# form ID may differ from the ID card's in two characters at most to be taken as a misread of it.
+# A credit code is the unit's own, on its own licence: the similarity rule alone holds there.
+CODE_MAX_EDITS = {"master_id_number": 2}
 MESSAGE = "{label}一栏识别为“{old}”，字迹不清；据{sources}改作“{new}”，请人工核对原件"
 
 
@@ -91,31 +95,41 @@ def stage_corroborate(ctx: PacketContext, table: CorroborationTable | None = Non
     table = table or CorroborationTable.load()
     sources = _Sources(ctx, table)
     ocr_pages = {p.number for p in ctx.packet.pages if p.kind is PageKind.SCAN}
+    trusted = (settings or cb.Settings()).form_trusted
     settled: dict[str, cb.Reading] = {}
+    mended: set[str] = set()
     for key, field in list(ctx.result.fields.items()):
-        if not isinstance(field.value, str) or not field.value:
+        if not isinstance(field.value, str) or not field.value or field.page is None:
             continue
-        confidence = field.confidence if field.confidence is not None else 1.0
+        confidence = _confidence(field)
         if field.page not in ocr_pages:
-            settled[key] = cb.Reading(field.value, field.page or 0, 1.0, _field_source(key))
+            settled[key] = cb.Reading(field.value, field.page, 1.0, _field_source(key))
             continue
         mend = _try(_mend, key, field.value, confidence, field.page, table, sources, settings)
         if mend is not None and _apply(ctx, mend, field):
+            mended.add(key)
+        if key in mended or confidence >= trusted:
             settled[key] = cb.Reading(field.value, field.page, confidence, _field_source(key))
-        elif confidence >= (settings or cb.Settings()).form_trusted:
-            settled[key] = cb.Reading(field.value, field.page, confidence, _field_source(key))
-    # A settled unit name or address put in place of its garbled copy inside the other values.
+    # A settled unit name or address put in place of its garbled copy inside the other values
+    # (one mend per value: its finding quotes what the form read).
     for key in table.search:
         field = ctx.result.fields.get(key)
-        if field is None or not isinstance(field.value, str) or not field.value or field.page not in ocr_pages:
+        if (key in mended or field is None or not isinstance(field.value, str) or not field.value
+                or field.page not in ocr_pages):
             continue
         for entity_key in table.entities:
             entity = settled.get(entity_key)
             if entity is None or entity_key == key:
                 continue
-            mend = _try(cb.mend_with_entity, key, field.value, field.confidence or 0.0, entity, settings)
-            if mend is not None:
-                _apply(ctx, mend, field)
+            mend = _try(cb.mend_with_entity, key, field.value, _confidence(field), entity, settings)
+            if mend is not None and _apply(ctx, mend, field):
+                break
+
+
+def _confidence(field: Any) -> float:
+    """A field's read confidence; one without any was not read by OCR (a text layer, the
+    manifest), so it counts as sure."""
+    return float(field.confidence) if field.confidence is not None else 1.0
 
 
 def _try(make: Any, key: str, *args: Any) -> cb.Mend | None:
@@ -149,10 +163,10 @@ def _mend(key: str, value: str, confidence: float, page: int, table: Corroborati
         from shenbao.rules.misreads import MALFORMED
 
         return cb.mend_code(key, value, sources.evidence(table.codes[key]), MALFORMED[key], _validator(key),
-                            settings)
+                            settings, CODE_MAX_EDITS.get(key))
     if key in table.vocabularies:
         values, spec = table.vocabularies[key]
-        return cb.mend_from_vocabulary(key, value, values, sources.evidence(spec), settings)
+        return cb.mend_from_vocabulary(key, value, values, sources.evidence(spec), settings, confidence)
     if key in table.labelled:
         readings = [r for r in sources.labelled(key) if r.page != page]
         return cb.mend_by_label(key, value, confidence, readings, settings)

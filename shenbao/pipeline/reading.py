@@ -39,7 +39,13 @@ def pages_of(ctx: PacketContext, types: set[DocumentType]) -> list[Page]:
 def stage_form(ctx: PacketContext) -> None:
     """Read the cover and the ruled 申报表 into canonical fields, with page, box and confidence."""
     from shenbao.extractors.form.cellread import CellReadSettings
-    from shenbao.extractors.form.reader import AWARDS_CLAIMED, CellReader, read_form, read_label_fields
+    from shenbao.extractors.form.reader import (
+        AWARDS_CLAIMED,
+        AWARDS_RAW,
+        CellReader,
+        read_form,
+        read_label_fields,
+    )
 
     pages = pages_of(ctx, FORM_TYPES)
     if not pages:
@@ -57,7 +63,8 @@ def stage_form(ctx: PacketContext) -> None:
             by_number.update({p.number: p for p in report_pages})
     claimed = reads.get(AWARDS_CLAIMED)
     ctx.claimed_awards = list(claimed.value or []) if claimed else []
-    ctx.awards_located = claimed is not None
+    # Found even when empty (AWARDS_RAW ""): an empty honours cell is the applicant's omission.
+    ctx.awards_located = claimed is not None or AWARDS_RAW in reads
     for key, read in reads.items():
         if key not in FIELD_KEYS or key == "submission_date":
             continue

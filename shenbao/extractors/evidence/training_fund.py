@@ -112,30 +112,32 @@ _TOTAL_SKIP = re.compile(r"职工教育经费(?:使用|支出|提取和使用)")
 
 def read_training_fund(pages: list[PageText]) -> TrainingFundRead:
     read = TrainingFundRead(pages=[pt.number for pt in pages])
-    share: Decimal | None = None
+    shares: list[Decimal] = []
     for pt in pages:
         unit = _unit_of_column(pt)
         if read.total is None:
             read.total = _amount_after(pt, _TOTAL_RX, _TOTAL_SKIP, unit)
         if read.high_skill is None:
             read.high_skill = _amount_after(pt, _HIGH_RX, None, unit)
-        if share is None and pt.page.kind is PageKind.SCAN:
-            share = _share(pt)
-    if share is not None and read.total is not None and read.high_skill is not None:
-        _reconcile(read, share)
+        shares += _shares(pt)
+    if shares and read.total is not None and read.high_skill is not None:
+        scanned = {pt.number for pt in pages if pt.page.kind is PageKind.SCAN}
+        _reconcile(read, shares, scanned)
     return read
 
 
 _SHARE = re.compile(r"(?:占比|比例|比重|占)[^\d\n]{0,12}?(\d{1,3}(?:[.．]\d{1,2})?)\s*[%％]")
 
 
-def _share(pt: PageText) -> Decimal | None:
-    """The percentage the proof gives for high-skill / total (占比 58.3%), if any."""
-    m = _SHARE.search(pt.text.replace(" ", ""))
-    if m is None:
-        return None
-    value = Decimal(m.group(1).replace("．", "."))
-    return value if 0 < value <= 100 else None
+def _shares(pt: PageText) -> list[Decimal]:
+    """Every percentage the page gives after 占比/比例/占 (58.3%): the share of high-skill in
+    total, or another rate (an extraction rate of 8% of payroll); the amounts tell which."""
+    out = []
+    for m in _SHARE.finditer(pt.text.replace(" ", "")):
+        value = Decimal(m.group(1).replace("．", "."))
+        if 0 < value <= 100:
+            out.append(value)
+    return out
 
 
 def _agrees(high: Decimal, total: Decimal, share: Decimal) -> bool:
@@ -146,19 +148,24 @@ def _agrees(high: Decimal, total: Decimal, share: Decimal) -> bool:
     return abs(high * 100 / total - share) <= half_step + Decimal("0.0001")
 
 
-def _reconcile(read: TrainingFundRead, share: Decimal) -> None:
-    """Put right one misread digit of an OCR'd amount that the written share contradicts:
-    the only single-digit change of either amount that makes amount, amount and share agree
-    (none, or more than one: the amounts stay as read, for a person to check)."""
+def _reconcile(read: TrainingFundRead, shares: list[Decimal], scanned: set[int]) -> None:
+    """Put right one misread digit of an amount read by OCR (its page in `scanned`) that the
+    written share contradicts: the only single-digit change of either amount that makes amount,
+    amount and a written percentage agree. Nothing changes when a percentage already agrees
+    with the amounts as read, or when no change or more than one would do."""
     assert read.total is not None and read.high_skill is not None
     total, high = Decimal(str(read.total.value)), Decimal(str(read.high_skill.value))
-    if _agrees(high, total, share):
+    if any(_agrees(high, total, share) for share in shares):
         return
-    fixes = [("high_skill", v) for v in _one_digit_changes(high) if _agrees(v, total, share)]
-    fixes += [("total", v) for v in _one_digit_changes(total) if _agrees(high, v, share)]
+    fixes: set[tuple[str, Decimal]] = set()
+    for share in shares:
+        if read.high_skill.page in scanned:
+            fixes |= {("high_skill", v) for v in _one_digit_changes(high) if _agrees(v, total, share)}
+        if read.total.page in scanned:
+            fixes |= {("total", v) for v in _one_digit_changes(total) if _agrees(high, v, share)}
     if len(fixes) != 1:
         return
-    which, value = fixes[0]
+    which, value = fixes.pop()
     old: Value = getattr(read, which)
     number: int | float = int(value) if value == value.to_integral_value() else float(value)
     setattr(read, which, Value(value=number, raw=old.raw, page=old.page, bbox=old.bbox,

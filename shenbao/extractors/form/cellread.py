@@ -13,7 +13,7 @@ docs/BENCHMARKS.md "Form cells read a second time").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -190,12 +190,17 @@ def mend_punctuation(grids: list[Grid], image: np.ndarray, engine: OcrEngine, un
         new = to_simplified(text).strip()
         if not adds_punctuation(old, new):
             continue
-        x0, y0, x1, y1 = mend.box
-        ox, oy = mend.origin
-        line = TextLine(text=new, bbox=(ox + x0, oy + y0, ox + x1, oy + y1),
-                        confidence=min(float(confidence), min(p.confidence for p in mend.parts)))
+        ox = mend.origin[0]
+        right = ox + mend.box[2]  # the last part now reaches over the marks found past it
+        lines = []
+        for k, (part, text) in enumerate(zip(mend.parts, _split_back(mend.parts, new), strict=True)):
+            x0, y0, x1, y1 = part.bbox
+            if k == len(mend.parts) - 1:
+                x1 = max(x1, right)
+            lines.append(replace(part, text=text, bbox=(x0, y0, x1, y1),
+                                 confidence=min(float(confidence), part.confidence)))
         kept = [ln for ln in mend.cell.lines if not any(ln is p for p in mend.parts)]
-        mend.cell.lines = [*kept, line]
+        mend.cell.lines = [*kept, *lines]
         mended += 1
     return mended
 
@@ -262,7 +267,27 @@ def adds_punctuation(old: str, new: str) -> bool:
             i += 1
         elif ch not in (LINE_END if i == len(old) else PUNCTUATION):
             return False
+        elif 0 < i < len(old) and old[i - 1].isdigit() and old[i].isdigit() and ch not in "，、":
+            return False  # a speck read as "." or ":" inside a number changes the number
     return i == len(old)
+
+
+def _split_back(parts: list[TextLine], new: str) -> list[str]:
+    """`new` (the parts' joined text with marks inserted, as `adds_punctuation` accepted it)
+    cut back into the parts' texts, each mark going with the part before it: parts of a row
+    keep their own boxes, and so the gaps that `join_lines` reads as spaces ("公司 厨师长")."""
+    texts = [p.text.strip() for p in parts]
+    owner = [k for k, t in enumerate(texts) for _ in t]  # part of each old character
+    old = "".join(texts)
+    out = [""] * len(parts)
+    i = 0
+    for ch in new:
+        if i < len(old) and ch == old[i]:
+            out[owner[i]] += ch
+            i += 1
+        else:
+            out[owner[i - 1] if i else 0] += ch
+    return out
 
 
 # --- images -------------------------------------------------------------------------------------

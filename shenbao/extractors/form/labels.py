@@ -167,16 +167,17 @@ class LabelTable:
 # Values that say which field they are whatever their label reads like.
 VALUE_LABEL_MIN_SCORE = 40.0
 _ID_LIKE = re.compile(r"[0-9XxOol:;.,·\s]{15,21}")
+_ID_BIRTH = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
 _EMAIL_LIKE = re.compile(r"[\x21-\x7e]*(?:@[\x21-\x7e]+|\.(?:com|cn|net|org))")
 
 
 def value_kind(value: str) -> str | None:
     """The field a form value can only be: master_id_number (15-21 characters, 14+ of them
-    digits), email (ASCII with an @ or a mail domain ending), master_ethnicity (a short text
+    digits, a birth date in characters 7-14), email (ASCII with an @ or a mail domain ending), master_ethnicity (a short text
     ending in 族); None for anything else."""
     v = "".join(value.split())
-    if _ID_LIKE.fullmatch(v) and sum(ch.isdigit() for ch in v) >= 14:
-        return "master_id_number"
+    if _ID_LIKE.fullmatch(v) and sum(ch.isdigit() for ch in v) >= 14 and _ID_BIRTH.fullmatch(v[6:14]):
+        return "master_id_number"  # a bank account or certificate number has no birth date there
     if v.isascii() and _EMAIL_LIKE.fullmatch(v):
         return "email"
     if 2 <= len(v) <= 5 and v.endswith("族"):

@@ -622,6 +622,9 @@ def _add_awards(fields: dict[str, FieldRead], chosen: dict[str, _Read]) -> None:
         if m:
             raw, src = m.group(1), ach
     if raw is None or src is None:
+        if cell is not None:
+            # The honours cell is there and empty: an AWARDS_RAW of "" says it was found.
+            fields[AWARDS_RAW] = FieldRead("", "", cell.page, cell.bbox, cell.confidence, cell.label)
         return
     fields[AWARDS_RAW] = FieldRead(raw, raw, src.page, src.bbox, src.confidence, src.label)
     items = [t for t in (normalize_text(it) for it in split_claims(raw)) if t]

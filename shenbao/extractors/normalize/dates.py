@@ -83,7 +83,8 @@ def _cn_year_without_zero(written: str) -> int | None:
     """A 二〇XX year whose 〇 the recogniser lost ("二二五") or read as another numeral
     ("二二二五"): the 〇 put back where that gives a year in range, else None."""
     candidates = []
-    if len(written) == 3:
+    if len(written) == 3 and not any(ch in "〇零" for ch in written):
+        # (with a 〇 still there, the lost numeral is another one: 二〇二 gives no year)
         candidates.append(written[0] + "〇" + written[1:])
     if len(written) == 4 and written[1] not in "〇零":
         candidates.append(written[0] + "〇" + written[2:])
