@@ -29,14 +29,7 @@ from shenbao.extractors.form.ocrtext import split_ocr_lines  # noqa: E402
 from shenbao.extractors.ocr import get_engine  # noqa: E402
 from shenbao.pipeline.ingest import sniff_format  # noqa: E402
 from shenbao.pipeline.reading import FORM_TYPES, pages_of  # noqa: E402
-from shenbao.pipeline.review import (  # noqa: E402
-    PacketContext,
-    ReviewOptions,
-    run_stage,
-    stage_classify,
-    stage_ingest,
-    stage_ocr,
-)
+from shenbao.pipeline.review import ReviewOptions, review_packet  # noqa: E402
 from shenbao.pipeline.types import PageKind  # noqa: E402
 
 
@@ -67,13 +60,8 @@ def main() -> None:
     done = 0
     for src in sorted((args.corpus / "packets").iterdir()):
         fmt = sniff_format(src)
-        ctx = PacketContext(source=src, options=ReviewOptions(ocr_cache=args.ocr_cache))
-        run_stage(ctx, "ingest", stage_ingest)
-        if ctx.unreadable:
-            continue
-        for name, stage in (("ocr", stage_ocr), ("classify", stage_classify)):
-            run_stage(ctx, name, stage)
-        if ctx.packet is None or not any(p.kind is PageKind.SCAN for p in ctx.packet.pages):
+        ctx = review_packet(src, ReviewOptions(ocr_cache=args.ocr_cache), until="classify")
+        if ctx.unreadable or ctx.packet is None or not any(p.kind is PageKind.SCAN for p in ctx.packet.pages):
             continue
         kind = "scan_pdf" if fmt is not None and fmt.value == "pdf" else (fmt.value if fmt else "?")
         for page in pages_of(ctx, FORM_TYPES):

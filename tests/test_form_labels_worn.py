@@ -107,21 +107,12 @@ def test_corpus_worn_honours_label_is_read(corpus_dir: Path) -> None:
     """The 吕梁 scan whose honours label OCR garbled: its honours cell is read as the awards."""
     from shenbao.extractors.form.reader import AWARDS_RAW, read_form
     from shenbao.pipeline.reading import FORM_TYPES, pages_of
-    from shenbao.pipeline.review import (
-        PacketContext,
-        ReviewOptions,
-        run_stage,
-        stage_classify,
-        stage_ingest,
-        stage_ocr,
-    )
+    from shenbao.pipeline.review import ReviewOptions, review_packet
 
     cache = Path("/work/ocrrec")
     src = next((p for p in (corpus_dir / "packets").iterdir() if p.name.split(".")[0] == "lvl-2025-0030"), None)
     if src is None or not cache.is_dir():
         pytest.skip("packet or its OCR cache is not present")
-    ctx = PacketContext(source=src, options=ReviewOptions(ocr_cache=cache))
-    for name, stage in (("ingest", stage_ingest), ("ocr", stage_ocr), ("classify", stage_classify)):
-        run_stage(ctx, name, stage)
+    ctx = review_packet(src, ReviewOptions(ocr_cache=cache), until="classify")
     reads = read_form(pages_of(ctx, FORM_TYPES), "lvliang-2025")
     assert AWARDS_RAW in reads and "技术" in reads[AWARDS_RAW].raw

@@ -142,3 +142,10 @@ def test_batch_refuses_an_output_folder_inside_the_input(text_batch) -> None:
     run = runner.invoke(app, ["batch", str(root / "packets"), "--out", str(root / "packets" / "out")])
     assert run.exit_code == 2
     assert not (root / "packets" / "out").exists()
+
+
+def test_review_stops_only_at_a_stage_it_has(tmp_path) -> None:
+    from shenbao.pipeline.review import review_packet
+
+    with pytest.raises(ValueError, match="unknown stage"):
+        review_packet(tmp_path / "x.pdf", until="nonsense")

@@ -160,10 +160,10 @@ def _field_source(key: str) -> str:
 def _mend(key: str, value: str, confidence: float, page: int, table: CorroborationTable,
           sources: _Sources, settings: cb.Settings | None) -> cb.Mend | None:
     if key in table.codes:
-        from shenbao.rules.misreads import MALFORMED
+        from shenbao.rules.misreads import MALFORMED, code_fault
 
-        return cb.mend_code(key, value, sources.evidence(table.codes[key]), MALFORMED[key], _validator(key),
-                            settings, CODE_MAX_EDITS.get(key))
+        return cb.mend_code(key, value, sources.evidence(table.codes[key]), MALFORMED[key],
+                            lambda code: code_fault(key, code) is None, settings, CODE_MAX_EDITS.get(key))
     if key in table.vocabularies:
         values, spec = table.vocabularies[key]
         return cb.mend_from_vocabulary(key, value, values, sources.evidence(spec), settings, confidence)
@@ -174,14 +174,6 @@ def _mend(key: str, value: str, confidence: float, page: int, table: Corroborati
         texts = [t for t in sources.texts() if t.page != page]
         return cb.mend_by_search(key, value, confidence, texts, settings)
     return None
-
-
-def _validator(key: str) -> Any:
-    from shenbao.rules.validators import validate_credit_code, validate_id_number
-
-    if key == "master_id_number":
-        return lambda s: validate_id_number(s).valid
-    return validate_credit_code
 
 
 def _report(ctx: PacketContext, mend: cb.Mend, new: str, page: int) -> None:

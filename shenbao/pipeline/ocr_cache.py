@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -24,6 +26,8 @@ from shenbao.extractors.ocr.recorded import (
     rows_read_to_json,
 )
 from shenbao.pipeline.types import TextLine
+
+T = TypeVar("T")
 
 
 class CachedEngine(OcrEngine):
@@ -62,33 +66,32 @@ class CachedEngine(OcrEngine):
         return self.inner.recognize(image)
 
     def read_page(self, image: np.ndarray) -> PageOcr:
-        path = self._path(image)
+        return self._replayed_or_read(self._path(image), page_from_json, lambda: self.inner.read_page(image),
+                                      page_to_json)
+
+    def read_lines(self, rows: list[np.ndarray]) -> list[tuple[str, float]]:
+        return self._replayed_or_read(self._path(rows_key(rows)), lambda data: _rows_read(data, len(rows)),
+                                      lambda: self.inner.read_lines(rows), rows_read_to_json)
+
+    def _replayed_or_read(self, path: Path, parse: Callable[[Any], T], read: Callable[[], T],
+                          dump: Callable[[T], object]) -> T:
+        """What the cache holds at `path`, or else what `read` gives (then kept there)."""
         data = self._load(path)
         if data is not None:
             try:
-                page = page_from_json(data)  # type: ignore[arg-type]
+                cached = parse(data)
             except (KeyError, TypeError, ValueError):
-                page = None
-            if page is not None:
+                cached = None  # a damaged entry is read again, not trusted
+            if cached is not None:
                 self.hits += 1
-                return page
+                return cached
         self.misses += 1
-        page = self.inner.read_page(image)
-        self._store(path, page_to_json(page))
-        return page
+        result = read()
+        self._store(path, dump(result))
+        return result
 
-    def read_lines(self, rows: list[np.ndarray]) -> list[tuple[str, float]]:
-        path = self._path(rows_key(rows))
-        data = self._load(path)
-        if isinstance(data, list) and len(data) == len(rows):
-            try:
-                read = rows_read_from_json(data)
-            except (TypeError, ValueError):
-                read = None
-            if read is not None:
-                self.hits += 1
-                return read
-        self.misses += 1
-        read = self.inner.read_lines(rows)
-        self._store(path, rows_read_to_json(read))
-        return read
+
+def _rows_read(data: Any, count: int) -> list[tuple[str, float]]:
+    if not isinstance(data, list) or len(data) != count:
+        raise ValueError("not the reading of these rows")
+    return rows_read_from_json(data)

@@ -210,8 +210,12 @@ def review_packet(
     options: ReviewOptions | None = None,
     manifest: ManifestEntry | None = None,
     engine: OcrEngine | None = None,
+    until: str | None = None,
 ) -> PacketContext:
-    """Read one packet (file or folder) and return its context with the finished `result`."""
+    """Read one packet (file or folder) and return its context with the finished `result`;
+    with `until` (a PAGE_STAGES name), only as far as that stage (benches, tests)."""
+    if until is not None and until not in dict(PAGE_STAGES):
+        raise ValueError(f"unknown stage {until!r}; one of {', '.join(dict(PAGE_STAGES))}")
     ctx = PacketContext(source=source, options=options or ReviewOptions(), manifest=manifest, engine=engine)
     ctx.result = Result(packet_id=packet_id_for(source))
     run_stage(ctx, "jurisdiction", stage_jurisdiction)
@@ -224,6 +228,8 @@ def review_packet(
         return ctx
     for name, stage in PAGE_STAGES:
         run_stage(ctx, name, stage)
+        if name == until:
+            return ctx
     if ctx.result.units is None:
         ctx.result.units = Units.PT
     return ctx

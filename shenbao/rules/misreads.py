@@ -165,7 +165,7 @@ def _demote_unreadable(findings: list[Finding], result: Result, unreadable: dict
     return out
 
 
-def _code_fault(key: str, value: str) -> str | None:
+def code_fault(key: str, value: str) -> str | None:
     """What makes `value` no valid code of its kind (None: it is one)."""
     from shenbao.rules.validators import validate_credit_code, validate_id_number
 
@@ -200,8 +200,8 @@ def _demote_summary_misreads(findings: list[Finding], result: Result, evidence: 
         label = FIELD_LABELS.get(key, key)
         check = check_label(str(f.code))
         message = None
-        if key in ("master_id_number", "unit_credit_code") and _code_fault(key, form_value) is None:
-            faults = [_code_fault(key, str(c.value).upper()) for c in cells]
+        if key in ("master_id_number", "unit_credit_code") and code_fault(key, form_value) is None:
+            faults = [code_fault(key, str(c.value).upper()) for c in cells]
             if all(faults):
                 message = SUMMARY_MESSAGE.format(label=label, value=cells[0].value, reason=faults[0],
                                                  form=form.value, check=check)
