@@ -180,7 +180,13 @@ def test_value_under_a_seal_is_read_again_without_the_seal(form_pdf: Path) -> No
     page.lines = [replace(ln, text="141124198404133958") if ln.text == "141124198404133956" else ln
                   for ln in page.lines]
     engine = get_engine("rapidocr")
-    kept = read_form([page], "lvliang-2025", cells=CellReader(engine, CellReadSettings(policy="fill")))
+    plain = CellReadSettings(policy="fill", reread_typed=False)
+    kept = read_form([page], "lvliang-2025", cells=CellReader(engine, plain))
     assert kept["master_id_number"].value != "141124198404133956"
+    # The wrong digit breaks the check digit: decoded again under the ID grammar, the cell's
+    # own frames give the number back even where the page reading is otherwise kept.
+    typed = read_form([page], "lvliang-2025", cells=CellReader(engine, CellReadSettings(policy="fill")))
+    assert typed["master_id_number"].value == "141124198404133956"
+    assert typed["master_id_number"].reread_from == "141124198404133958"
     fields = read_form([page], "lvliang-2025", cells=CellReader(engine, CellReadSettings(policy="seals")))
     assert fields["master_id_number"].value == "141124198404133956"

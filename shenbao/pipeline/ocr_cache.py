@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from shenbao.extractors.ocr.base import OcrEngine, PageOcr
+from shenbao.extractors.ocr.ctc import LineScores
 from shenbao.extractors.ocr.recorded import (
     image_key,
     page_from_json,
@@ -24,6 +25,9 @@ from shenbao.extractors.ocr.recorded import (
     rows_key,
     rows_read_from_json,
     rows_read_to_json,
+    scores_from_json,
+    scores_key,
+    scores_to_json,
 )
 from shenbao.pipeline.types import TextLine
 
@@ -73,6 +77,10 @@ class CachedEngine(OcrEngine):
         return self._replayed_or_read(self._path(rows_key(rows)), lambda data: _rows_read(data, len(rows)),
                                       lambda: self.inner.read_lines(rows), rows_read_to_json)
 
+    def read_line_scores(self, rows: list[np.ndarray]) -> list[LineScores]:
+        return self._replayed_or_read(self._path(scores_key(rows)), lambda data: _scores_read(data, len(rows)),
+                                      lambda: self.inner.read_line_scores(rows), scores_to_json)
+
     def _replayed_or_read(self, path: Path, parse: Callable[[Any], T], read: Callable[[], T],
                           dump: Callable[[T], object]) -> T:
         """What the cache holds at `path`, or else what `read` gives (then kept there)."""
@@ -95,3 +103,9 @@ def _rows_read(data: Any, count: int) -> list[tuple[str, float]]:
     if not isinstance(data, list) or len(data) != count:
         raise ValueError("not the reading of these rows")
     return rows_read_from_json(data)
+
+
+def _scores_read(data: Any, count: int) -> list[LineScores]:
+    if not isinstance(data, list) or len(data) != count:
+        raise ValueError("not the frame scores of these rows")
+    return scores_from_json(data)

@@ -22,6 +22,8 @@ FORM_TYPES = {DocumentType.COVER, DocumentType.APPLICATION_FORM, DocumentType.AW
 # Below this similarity the nearest recognised title is no useful hint.
 _HINT_SCORE = 50.0
 _LOW_CONFIDENCE_MESSAGE = "{key} 识别置信度 {confidence:.2f}（“{value}”），请人工核对"
+_REREAD_MESSAGE = ("{key} 原识别为“{before}”，不合格式；按格式重新识别为“{value}”"
+                   "（置信度 {confidence:.2f}），请人工核对")
 
 
 def to_result_units(bbox: BBox | None, page: Page) -> list[float] | None:
@@ -78,7 +80,17 @@ def stage_form(ctx: PacketContext) -> None:
             bbox=to_result_units(read.bbox, page) if page else None,
             confidence=confidence,
         )
-        if read.value is not None and confidence < ctx.options.low_confidence:
+        if read.reread_from is not None:
+            ctx.result.findings.append(
+                Finding.make(
+                    FindingCode.LOW_CONFIDENCE,
+                    _REREAD_MESSAGE.format(key=read.label or key, before=read.reread_from.strip(),
+                                           value=read.value, confidence=confidence),
+                    fields=[key],
+                    pages=[read.page],
+                )
+            )
+        elif read.value is not None and confidence < ctx.options.low_confidence:
             ctx.result.findings.append(
                 Finding.make(
                     FindingCode.LOW_CONFIDENCE,

@@ -48,6 +48,9 @@ class CellReadSettings:
     # a full line may stand on or just past the rule. Rules are erased from the crop anyway.
     mark_overhang_ratio: float = 0.8
     mark_overhang_start_ratio: float = 0.3  # ... where such a mark starts at the latest
+    # A typed value (e-mail, phone, ID number, date …) whose reading is malformed is decoded
+    # again under its grammar (`typed`, data/field_grammars.yaml).
+    reread_typed: bool = True
 
 
 @dataclass

@@ -26,6 +26,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
+from shenbao.extractors.form import typed
 from shenbao.extractors.form.cellread import CellReadSettings, mend_punctuation, reread_cells
 from shenbao.extractors.form.cover import read_label_lines, read_label_pairs, remove_seal_marks
 from shenbao.extractors.form.grid import Cell, Grid, group_rows, hard_break_text, union_bbox
@@ -55,6 +58,7 @@ class FieldRead:
     bbox: BBox | None  # page units of `page`
     confidence: float  # min OCR confidence of the lines used; 1.0 on a text layer
     label: str = ""  # the label text it was read under
+    reread_from: str | None = None  # the plain OCR reading the value replaced (`typed`)
 
 
 @dataclass
@@ -82,6 +86,7 @@ class _Read:
     count: int | None = None  # a team size counted from a list
     awards: list[ClaimedAward] = field(default_factory=list)
     cells: list[Cell] = field(default_factory=list)  # the value cells it came from
+    reread_from: str | None = None  # the plain reading, when the value was read again (`typed`)
 
 
 @dataclass
@@ -90,6 +95,11 @@ class PageLayout:
     grids: list[Grid]
     outside: list[TextLine]
     seals: list[BBox] = field(default_factory=list)  # regions a seal covers (OCR is unsure there)
+    # A scanned page read with a cell reader: its corrected image and text height, for reading
+    # typed values again under their grammar.
+    image: np.ndarray | None = None
+    unit: float = 0.0
+    reader: CellReader | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,7 @@ def page_layout(page: Page, cells: CellReader | None = None) -> PageLayout:
                 reread_cells(grids, image, cells.engine, unit, cells.settings)
                 if cells.settings.mend_punctuation:
                     mend_punctuation(grids, image, cells.engine, unit, cells.settings)
+                return PageLayout(page, grids, outside, seals, image=image, unit=unit, reader=cells)
             return PageLayout(page, grids, outside, seals)
         return PageLayout(page, [], lines, seals)
     grids, outside = grids_from_rulings(page.rulings, page.lines, page.number)
@@ -151,13 +162,32 @@ def read_layouts(layouts: list[PageLayout], jurisdiction: str | None, table: Lab
         page_reads = _read_outside(layout, table, jurisdiction)
         for grid in layout.grids:
             section = _caption_above(grid, layout.outside, table)
-            page_reads += GridReader(grid, table, jurisdiction, section, continuation).read()
+            grid_reads = GridReader(grid, table, jurisdiction, section, continuation).read()
+            _reread_typed(grid_reads, grid, layout)
+            page_reads += grid_reads
         for r in page_reads:
             # Text under a seal is where OCR drops and swaps characters.
             if r.bbox is not None and any(overlaps(r.bbox, s) for s in layout.seals):
                 r.confidence *= SEAL_PENALTY
         reads += page_reads
     return _combine(reads)
+
+
+def _reread_typed(reads: list[_Read], grid: Grid, layout: PageLayout) -> None:
+    """Typed values whose plain reading is malformed, decoded again under their grammar."""
+    if layout.reader is None or layout.image is None or not layout.reader.settings.reread_typed:
+        return
+    settings = typed.load_settings()
+    for r in reads:
+        if len(r.cells) != 1 or r.cells[0].text.strip() != r.raw.strip():
+            continue  # a value sharing its cell with its label, or spread over cells
+        if not typed.needs_reread(r.key, _value_of(r), r.raw, settings):
+            continue
+        found = typed.reread_value(r.key, grid, r.cells[0], layout.image, layout.reader.engine,
+                                   layout.unit, settings, layout.reader.settings)
+        if found is not None and found.text != r.raw.strip():
+            r.reread_from, r.raw = r.raw, found.text
+            r.confidence = min(r.confidence, found.confidence)
 
 
 # --- one grid ---------------------------------------------------------------------------------
@@ -535,7 +565,7 @@ def _combine(reads: list[_Read]) -> dict[str, FieldRead]:
     for key, r in chosen.items():
         if key.startswith("_") or key in (AWARDS_CLAIMED,):
             continue
-        fields[key] = FieldRead(values[key], r.raw, r.page, r.bbox, r.confidence, r.label)
+        fields[key] = FieldRead(values[key], r.raw, r.page, r.bbox, r.confidence, r.label, r.reread_from)
 
     # Bank details written in separate cells (开户银行 | 户名 | 账号) make one value.
     if "bank_account" not in fields or fields["bank_account"].value is None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from shenbao.extractors.ocr.ctc import LineScores
 from shenbao.pipeline.types import TextLine
 
 
@@ -46,3 +47,9 @@ class OcrEngine(ABC):
         (text, confidence) per image, same order. Engines without a bare recogniser raise
         NotImplementedError, and callers keep what full-page reading gave."""
         raise NotImplementedError(f"{self.name} cannot recognise bare text rows")
+
+    def read_line_scores(self, rows: list[np.ndarray]) -> list[LineScores]:
+        """Like `read_lines`, but what the recogniser saw frame by frame (CTC candidates), so a
+        caller can decode a row again under a field's grammar (`ctc.decode`). Engines without
+        frame scores raise NotImplementedError."""
+        raise NotImplementedError(f"{self.name} cannot give frame scores of text rows")

@@ -16,6 +16,7 @@ import numpy as np
 
 from shenbao.extractors.ocr import orientation
 from shenbao.extractors.ocr.base import OcrEngine, PageOcr
+from shenbao.extractors.ocr.ctc import LineScores
 from shenbao.extractors.ocr.geometry import as_rgb
 from shenbao.pipeline.types import TextLine
 
@@ -63,6 +64,16 @@ class DetRecEngine(OcrEngine):
         crops = [cv2.cvtColor(as_rgb(r), cv2.COLOR_RGB2BGR) for r in rows]
         with self._lock:
             return self.recognize_crops(crops)
+
+    def recognize_scores(self, crops: list[np.ndarray]) -> list[LineScores]:
+        """Frame scores per BGR line crop; engines whose recogniser hides them raise
+        NotImplementedError."""
+        raise NotImplementedError(f"{self.name} cannot give frame scores of text rows")
+
+    def read_line_scores(self, rows: list[np.ndarray]) -> list[LineScores]:
+        crops = [cv2.cvtColor(as_rgb(r), cv2.COLOR_RGB2BGR) for r in rows]
+        with self._lock:
+            return self.recognize_scores(crops)
 
     def recognize(self, image: np.ndarray) -> list[TextLine]:
         with self._lock:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from shenbao.extractors.ocr.ctc import LineScores
 from shenbao.extractors.ocr.detrec import (
     DEFAULT_MAX_SIDE_LEN,
     DEFAULT_MIN_SCORE,
@@ -90,3 +91,18 @@ class RapidOcrEngine(DetRecEngine):
             return []
         out = self._rec(self._rec_input(img=list(crops)))
         return [(str(t), float(s)) for t, s in zip(out.txts, out.scores, strict=True)]
+
+    def recognize_scores(self, crops: list[np.ndarray]) -> list[LineScores]:
+        # One crop per run, prepared exactly as rapidocr prepares a batch of one, so the
+        # frames are those its own reading of the crop decodes.
+        rec = self._rec
+        alphabet = rec.postprocess_op.character
+        _, height, width = rec.rec_image_shape[:3]
+        out = []
+        for crop in crops:
+            h, w = crop.shape[:2]
+            ratio = max(width / height, w / max(1, h))
+            batch = rec.resize_norm_img(crop, ratio)[np.newaxis].astype(np.float32)
+            probs = rec.session(batch)[0]
+            out.append(LineScores.from_matrix(probs, alphabet))
+        return out

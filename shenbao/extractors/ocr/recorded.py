@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from shenbao.extractors.ocr.base import OcrEngine, PageOcr
+from shenbao.extractors.ocr.ctc import LineScores
 from shenbao.extractors.ocr.geometry import as_rgb
 from shenbao.pipeline.types import TextLine
 
@@ -64,6 +65,19 @@ def rows_key(rows: list[np.ndarray]) -> str:
     for row in rows:
         h.update(image_key(row).encode())
     return h.hexdigest()
+
+
+def scores_key(rows: list[np.ndarray]) -> str:
+    """Key of the frame scores of a batch of rows (`read_line_scores`), apart from `rows_key`."""
+    return "scores-" + rows_key(rows)
+
+
+def scores_to_json(scores: list[LineScores]) -> list[Any]:
+    return [s.to_json() for s in scores]
+
+
+def scores_from_json(data: list[Any]) -> list[LineScores]:
+    return [LineScores.from_json(x) for x in data]
 
 
 def rows_read_to_json(read: list[tuple[str, float]]) -> list[list[Any]]:
@@ -163,6 +177,9 @@ class RecordedEngine(OcrEngine):
     def read_lines(self, rows: list[np.ndarray]) -> list[tuple[str, float]]:
         return rows_read_from_json(self._load(rows_key(rows), "read_lines"))
 
+    def read_line_scores(self, rows: list[np.ndarray]) -> list[LineScores]:
+        return scores_from_json(self._load(scores_key(rows), "read_line_scores"))
+
 
 class RecordingEngine(OcrEngine):
     """Runs `inner` and saves each result under the image's key (merging with what is there)."""
@@ -209,3 +226,8 @@ class RecordingEngine(OcrEngine):
         read = self.inner.read_lines(rows)
         self._save(rows_key(rows), "read_lines", rows_read_to_json(read))
         return read
+
+    def read_line_scores(self, rows: list[np.ndarray]) -> list[LineScores]:
+        scores = self.inner.read_line_scores(rows)
+        self._save(scores_key(rows), "read_line_scores", scores_to_json(scores))
+        return scores

@@ -1,0 +1,175 @@
+"""Scanned values of typed fields read again under the field's grammar.
+
+An e-mail address, a phone number, an ID number or a date has a shape the recogniser does not
+know of. When its plain reading cannot be the field's value ("dog8osina.com", a check digit that
+fails, "1988.O3"), the value's row is decoded again from the recogniser's frame scores, keeping
+only readings of that shape (`ctc.decode`), and the reading is taken if the image supports it
+nearly as well as the plain one. A value malformed as written has no well-formed reading among
+its frames and stays as read, for the rules to report.
+
+What each field must look like is data: data/field_grammars.yaml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import yaml
+
+from shenbao.extractors.form import cellread
+from shenbao.extractors.form.cellread import CellReadSettings
+from shenbao.extractors.form.grid import Cell, Grid
+from shenbao.extractors.normalize import normalize_field
+from shenbao.extractors.ocr.base import OcrEngine
+from shenbao.extractors.ocr.ctc import Decoded, Grammar, LineScores, decode
+from shenbao.models import FIELD_KEYS
+from shenbao.rules import validators
+
+DEFAULT_PATH = Path(__file__).resolve().parents[3] / "data" / "field_grammars.yaml"
+
+# Whether a normalised value is one the field can hold.
+CHECKS: dict[str, Callable[[Any], bool]] = {
+    "email": validators.validate_email,
+    "phone": validators.validate_phone,
+    "mobile": validators.validate_mobile,
+    "postcode": validators.validate_postcode,
+    "id_number": lambda v: validators.validate_id_number(v).valid,
+    "credit_code": validators.validate_credit_code,
+    "date": lambda v: v is not None,
+}
+
+
+@dataclass(frozen=True)
+class Shape:
+    grammar: Grammar
+    confusions: bool  # whether look-alikes may stand in for the characters it needs
+
+
+@dataclass(frozen=True)
+class FieldGrammar:
+    name: str
+    shapes: tuple[Shape, ...]  # tried in order
+    valid: Callable[[Any], bool]  # on the normalised value
+    max_log_ratio: float  # how much less likely than the free reading a reading may be (nats)
+
+
+@dataclass(frozen=True)
+class TypedSettings:
+    by_key: dict[str, FieldGrammar]
+    read_as: dict[str, tuple[str, ...]]  # read character -> what it may really be
+    confusion_share: float
+
+
+@dataclass(frozen=True)
+class Reread:
+    text: str  # the new raw text of the value
+    confidence: float
+    before: str  # what the plain reading gave
+
+
+class GrammarFileError(ValueError):
+    """data/field_grammars.yaml does not say what it must."""
+
+
+@lru_cache(maxsize=4)
+def load_settings(path: Path = DEFAULT_PATH) -> TypedSettings:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        domains = "(" + "|".join(d.replace(".", r"\.") for d in data.get("mail_domains", [])) + ")"
+        by_key: dict[str, FieldGrammar] = {}
+        for name, spec in data["grammars"].items():
+            check_name = spec["check"]
+            if check_name not in CHECKS:
+                raise GrammarFileError(f"{path}: grammar {name!r} has unknown check {check_name!r}")
+            valid = CHECKS[check_name]
+            patterns = []
+            for entry in spec["patterns"]:
+                entry = entry if isinstance(entry, dict) else {"pattern": entry}
+                patterns.append((str(entry["pattern"]).replace("{mail_domains}", domains),
+                                 bool(entry.get("confusions", False))))
+            for key in spec["keys"]:
+                if key not in FIELD_KEYS:
+                    raise GrammarFileError(f"{path}: grammar {name!r} names unknown field {key!r}")
+                by_key[key] = FieldGrammar(name, tuple(
+                    Shape(Grammar(name, pattern, _value_check(key, valid)), confusions)
+                    for pattern, confusions in patterns), valid,
+                    float(spec.get("max_log_ratio", data["max_log_ratio"])))
+        read_as: dict[str, list[str]] = {}
+        for real, looks in (data.get("confusions") or {}).items():
+            for look in looks:
+                read_as.setdefault(str(look), []).append(str(real))
+        return TypedSettings(by_key,
+                             {k: tuple(v) for k, v in read_as.items()}, float(data["confusion_share"]))
+    except (OSError, KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
+        raise GrammarFileError(f"{path}: {exc}") from exc
+
+
+def _value_check(key: str, valid: Callable[[Any], bool]) -> Callable[[str], bool]:
+    """A decoded text passes when its normalised value is a valid value of `key`, unchanged by
+    normalisation but for case (nothing dropped: the grammar already says what may be there)."""
+    def check(text: str) -> bool:
+        return bool(valid(normalize_field(key, text)))
+    return check
+
+
+def needs_reread(key: str, value: Any, raw: str, settings: TypedSettings) -> bool:
+    """A typed field with something written whose plain reading is not a valid value."""
+    grammar = settings.by_key.get(key)
+    return grammar is not None and bool(raw.strip()) and not grammar.valid(value)
+
+
+def reread_value(key: str, grid: Grid, cell: Cell, image: np.ndarray, engine: OcrEngine, unit: float,
+                 settings: TypedSettings, cells: CellReadSettings | None = None) -> Reread | None:
+    """The value of `cell` (one text row) decoded under `key`'s grammar, or None when the row
+    cannot be cut out, the engine gives no frame scores, or no reading of the right shape is
+    supported by the image."""
+    field = settings.by_key.get(key)
+    if field is None:
+        return None
+    cells = cells or CellReadSettings()
+    crop, _ = cellread.cell_image(image, grid, cell, cells.inset_px)
+    if crop is None:
+        return None
+    gray, _ = cellread._print_only(crop, unit, cells)
+    boxes = cellread.text_rows(gray, unit, cells)
+    if len(boxes) != 1:
+        return None  # typed values are one row; several rows are a note or a list
+    row = cellread.row_image(gray, boxes[0], unit, cells.pad_ratio)
+    # The row as cut, and enlarged and smoothed: on a coarse 1-bit scan the second often
+    # keeps a thin stroke ("-", the tail of "@") the first loses.
+    variants = [row, cv2.GaussianBlur(cv2.resize(row, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC),
+                                      (5, 5), 1.2)]
+    try:
+        scored = engine.read_line_scores(variants)
+    except (NotImplementedError, LookupError):
+        return None  # no frame scores: this engine hides them, or a replay never recorded them
+    best = _best_reading(scored, field, settings)
+    if best is None:
+        return None
+    return Reread(best.text, best.confidence, cell.text)
+
+
+def _best_reading(scored: list[LineScores], field: FieldGrammar, settings: TypedSettings) -> Decoded | None:
+    for shape in field.shapes:  # a likelier shape first (a public mail domain)
+        found = []
+        for scores in scored:
+            if shape.confusions:
+                frames = scores.with_confusions(settings.read_as, settings.confusion_share)
+            else:
+                frames = scores
+            d = decode(frames, shape.grammar)
+            if d is not None:
+                # Compared with the plain reading of the frames as the recogniser gave them.
+                plain = decode(scores)
+                ratio = d.log_prob - (plain.log_prob if plain else d.free_log_prob)
+                if ratio >= -field.max_log_ratio:
+                    found.append((ratio, d))
+        if found:
+            return max(found, key=lambda rd: rd[0])[1]
+    return None

@@ -1,0 +1,181 @@
+"""Typed values decoded again under their grammar: CTC frame scores, the constrained decoder,
+the grammar file, and the re-read through `read_form` on a rendered, scanned form."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from shenbao.extractors.form import typed
+from shenbao.extractors.form.cellread import CellReadSettings
+from shenbao.extractors.form.reader import CellReader, read_form
+from shenbao.extractors.ocr import get_engine
+from shenbao.extractors.ocr.ctc import Grammar, LineScores, decode
+from shenbao.extractors.ocr.synthetic import cjk_font_path
+from shenbao.pipeline.ingest import ingest
+from shenbao.pipeline.types import Page
+from tests import _form_builders as fb
+
+EMAIL = Grammar("email", r"[a-z0-9._-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.(com|cn)")
+
+
+def _frames(*frames: dict[str, float]) -> LineScores:
+    """Frames from {character: probability}; "" is the blank."""
+    return LineScores(tuple(tuple(sorted(f.items(), key=lambda kv: -kv[1])) for f in frames))
+
+
+def _word(text: str, alternatives: dict[int, dict[str, float]] | None = None) -> LineScores:
+    """One sure frame per character with a blank frame after each (so repeats stay apart);
+    `alternatives[i]` replaces character i's frame."""
+    frames = []
+    for i, ch in enumerate(text):
+        frames.append((alternatives or {}).get(i, {ch: 0.99, "": 0.01}))
+        frames.append({"": 0.99, ch: 0.01})
+    return _frames(*frames)
+
+
+# --- frame scores and the constrained decoder ----------------------------------------------------
+
+
+def test_best_path_collapses_repeats_and_drops_blanks() -> None:
+    scores = _frames({"a": 0.9, "": 0.1}, {"a": 0.8, "": 0.2}, {"": 0.9, "a": 0.1}, {"a": 0.7, "b": 0.3}, {"b": 0.6, "": 0.4})
+    text, confidence = scores.best_path()
+    assert text == "aab"
+    assert confidence == pytest.approx((0.9 + 0.7 + 0.6) / 3)
+
+
+def test_grammar_takes_a_second_candidate_the_plain_reading_passed_over() -> None:
+    scores = _word("wang8o163.com", {5: {"o": 0.6, "@": 0.35, "": 0.05}})
+    free = decode(scores)
+    assert free is not None and free.text == "wang8o163.com"
+    found = decode(scores, EMAIL)
+    assert found is not None
+    assert found.text == "wang8@163.com"
+    assert found.free_text == "wang8o163.com"
+    assert -2.0 < found.log_ratio < 0.0  # 0.35 against 0.6: a little less likely
+
+
+def test_no_reading_of_the_right_shape_gives_none() -> None:
+    assert decode(_word("wang8o163.com"), EMAIL) is None  # no "@" anywhere in its frames
+
+
+def test_confusions_lend_a_look_alike_its_share() -> None:
+    scores = _word("dog8osina.com", {4: {"o": 0.97, "": 0.03}})
+    assert decode(scores, EMAIL) is None
+    widened = scores.with_confusions({"o": ("@",)}, 0.1)
+    found = decode(widened, EMAIL)
+    assert found is not None and found.text == "dog8@sina.com"
+    # the look-alike's share is all the "@" gets: about log(0.1) less likely than "o"
+    assert found.log_prob - decode(scores).log_prob == pytest.approx(np.log(0.1), abs=0.05)
+
+
+def test_line_scores_survive_json() -> None:
+    scores = _word("0358-8035066", {4: {"一": 0.7, "-": 0.25, "": 0.05}})
+    assert LineScores.from_json(scores.to_json()) == scores
+
+
+# --- the grammar file and the acceptance margin --------------------------------------------------
+
+
+def test_shipped_grammars_load_and_cover_the_typed_fields() -> None:
+    settings = typed.load_settings()
+    for key in ("email", "contact_phone", "master_id_number", "unit_credit_code", "master_birth", "postcode"):
+        assert key in settings.by_key
+    assert "@" in settings.read_as["o"]
+
+
+def test_grammar_file_naming_an_unknown_field_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "g.yaml"
+    path.write_text(
+        "max_log_ratio: 6\nconfusion_share: 0.1\n"
+        "grammars:\n  email:\n    keys: [e_mail]\n    patterns: ['.+@.+']\n    check: email\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(typed.GrammarFileError, match="e_mail"):
+        typed.load_settings(path)
+
+
+def test_needs_reread_only_for_malformed_typed_values() -> None:
+    settings = typed.load_settings()
+    assert typed.needs_reread("email", "dog8osina.com", "dog8osina.com", settings)
+    assert not typed.needs_reread("email", "dog8@sina.com", "dog8@sina.com", settings)
+    assert not typed.needs_reread("email", None, "", settings)  # an empty cell is the applicant's
+    assert not typed.needs_reread("master_name", None, "王?", settings)  # no grammar for names
+    assert typed.needs_reread("master_id_number", "141124198404133958", "141124198404133958", settings)
+
+
+def test_a_reading_the_image_barely_supports_is_refused() -> None:
+    settings = typed.load_settings()
+    field = settings.by_key["email"]
+    likely = _word("wang8o163.com", {5: {"o": 0.6, "@": 0.35, "": 0.05}})
+    assert typed._best_reading([likely], field, settings).text == "wang8@163.com"
+    # "@" at 1e-4 against 0.99: the image says "o", the address stays malformed as read
+    unlikely = _word("wang8o163.com", {5: {"o": 0.9898, "@": 0.0001, "": 0.0101}})
+    plain = typed.TypedSettings(settings.by_key, {}, settings.confusion_share)
+    assert typed._best_reading([unlikely], field, plain) is None
+
+
+# --- with the real recogniser ----------------------------------------------------------------------
+
+
+def _row_image(text: str, font_px: int = 30) -> np.ndarray:
+    font = ImageFont.truetype(str(cjk_font_path()), font_px)
+    img = Image.new("RGB", (font_px * len(text), int(font_px * 1.8)), "white")
+    ImageDraw.Draw(img).text((8, font_px // 3), text, fill="black", font=font)
+    return np.asarray(img)
+
+
+def test_frame_scores_read_what_the_plain_recogniser_reads() -> None:
+    engine = get_engine("rapidocr")
+    rows = [_row_image("rkfov25@126.com"), _row_image("0358-8035066")]
+    plain = engine.read_lines(rows)
+    scores = engine.read_line_scores(rows)
+    for (text, confidence), frames in zip(plain, scores, strict=True):
+        best, mean = frames.best_path()
+        assert best == text
+        assert mean == pytest.approx(confidence, abs=0.01)
+
+
+@pytest.fixture(scope="module")
+def form_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return fb.draw_pdf(tmp_path_factory.mktemp("typed") / "form.pdf", [fb.main_form()])
+
+
+def _scan(form_pdf: Path, misread: dict[str, str]) -> Page:
+    """The form rendered and scanned, with the page reading's text of some lines replaced (what
+    a worn scan makes a recogniser see), the image left as it is."""
+    text_page = ingest(form_pdf).pages[0]
+    page = fb.scan_page(text_page, fb.render(form_pdf, 0), angle=1.2, confidence=0.96)
+    page.lines = [replace(ln, text=misread.get(ln.text, ln.text)) for ln in page.lines]
+    return page
+
+
+def test_malformed_values_are_read_again_under_their_grammar(form_pdf: Path) -> None:
+    page = _scan(form_pdf, {"rkfov25@126.com": "rkfov25o126.com", "0358-8035066": "0358-80350"})
+    engine = get_engine("rapidocr")
+    off = read_form([page], "lvliang-2025", cells=CellReader(engine, CellReadSettings(reread_typed=False)))
+    assert off["email"].value != "rkfov25@126.com"
+    fields = read_form([page], "lvliang-2025", cells=CellReader(engine, CellReadSettings()))
+    assert fields["email"].value == "rkfov25@126.com"
+    assert fields["email"].reread_from == "rkfov25o126.com"
+    assert fields["unit_head_phone"].value == "0358-8035066"
+    assert fields["unit_head_phone"].reread_from == "0358-80350"
+    # well-formed values are not touched
+    assert fields["contact_phone"].value == "0358-3761258"
+    assert fields["contact_phone"].reread_from is None
+
+
+def test_a_malformed_value_written_so_stays_as_written(tmp_path: Path) -> None:
+    form = fb.main_form()
+    for table in form.tables:
+        table.cells = [replace(c, text="rkfov25.126.com") if c.text == "rkfov25@126.com" else c
+                       for c in table.cells]
+    pdf = fb.draw_pdf(tmp_path / "form.pdf", [form])
+    page = _scan(pdf, {})
+    fields = read_form([page], "lvliang-2025", cells=CellReader(get_engine("rapidocr"), CellReadSettings()))
+    assert fields["email"].reread_from is None
+    assert "@" not in (fields["email"].value or "")
