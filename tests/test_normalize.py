@@ -286,6 +286,10 @@ CONTACT_CASES = (
             ("abc@qq.corn", "abc@qq.com"),
             ("abc@qq。com", "abc@qq.com"),
             ("abc(at)163.com", "abc@163.com"),
+            ("viuolgd@l63.com", "viuolgd@163.com"),  # a public mail domain but for look-alikes
+            ("zhang@I26.com", "zhang@126.com"),
+            ("zhang@l63.net", "zhang@l63.net"),  # no public domain: as written
+            ("zhang@lab.com", "zhang@lab.com"),  # no digit in it: a unit's own domain
             ("无", None),
             ("", None),
         ],

@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from shenbao.extractors.form import typed
 from shenbao.extractors.form.cellread import CellReadSettings
-from shenbao.extractors.form.reader import CellReader, read_form
+from shenbao.extractors.form.reader import REREAD_BIRTH_FROM_ID, CellReader, read_form
 from shenbao.extractors.ocr import get_engine
 from shenbao.extractors.ocr.ctc import Grammar, LineScores, decode
 from shenbao.extractors.ocr.synthetic import cjk_font_path
@@ -179,3 +179,32 @@ def test_a_malformed_value_written_so_stays_as_written(tmp_path: Path) -> None:
     fields = read_form([page], "lvliang-2025", cells=CellReader(get_engine("rapidocr"), CellReadSettings()))
     assert fields["email"].reread_from is None
     assert "@" not in (fields["email"].value or "")
+
+
+def test_a_birth_month_misread_against_the_id_number_is_read_as_the_id_says(form_pdf: Path) -> None:
+    # the form says 1984.04, the ID number 141124198404133956: a worn 8 read as 3
+    page = _scan(form_pdf, {"1984.04": "1934.04"})
+    fields = read_form([page], "lvliang-2025", cells=CellReader(get_engine("rapidocr"), CellReadSettings()))
+    assert fields["master_id_number"].value == "141124198404133956"
+    assert fields["master_birth"].value == "1984-04"
+    assert fields["master_birth"].reread_from == "1934.04"
+    assert fields["master_birth"].reread_why == REREAD_BIRTH_FROM_ID
+
+
+def test_a_birth_month_written_wrong_stays_as_written(tmp_path: Path) -> None:
+    form = fb.main_form()
+    for table in form.tables:
+        table.cells = [replace(c, text="1984.08") if c.text == "1984.04" else c for c in table.cells]
+    pdf = fb.draw_pdf(tmp_path / "form.pdf", [form])
+    fields = read_form([_scan(pdf, {})], "lvliang-2025",
+                       cells=CellReader(get_engine("rapidocr"), CellReadSettings()))
+    assert fields["master_birth"].value == "1984-08"  # for the rules to report
+    assert fields["master_birth"].reread_from is None
+
+
+def test_month_spellings_accept_every_way_a_form_writes_the_month() -> None:
+    spelt = typed.month_spellings(1975, 9)
+    for text in ("1975年9月", "1975年09月", "1975.09", "1975-9", "1975年9月12日", "1975/09/12"):
+        assert spelt.accepts(text), text
+    for text in ("1973年9月", "1975年8月", "1975.19", "1975"):
+        assert not spelt.accepts(text), text

@@ -22,8 +22,7 @@ FORM_TYPES = {DocumentType.COVER, DocumentType.APPLICATION_FORM, DocumentType.AW
 # Below this similarity the nearest recognised title is no useful hint.
 _HINT_SCORE = 50.0
 _LOW_CONFIDENCE_MESSAGE = "{key} 识别置信度 {confidence:.2f}（“{value}”），请人工核对"
-_REREAD_MESSAGE = ("{key} 原识别为“{before}”，不合格式；按格式重新识别为“{value}”"
-                   "（置信度 {confidence:.2f}），请人工核对")
+_REREAD_MESSAGE = "{key} 原识别为“{before}”，{why}；重新识别为“{value}”（置信度 {confidence:.2f}），请人工核对"
 
 
 def to_result_units(bbox: BBox | None, page: Page) -> list[float] | None:
@@ -85,7 +84,7 @@ def stage_form(ctx: PacketContext) -> None:
                 Finding.make(
                     FindingCode.LOW_CONFIDENCE,
                     _REREAD_MESSAGE.format(key=read.label or key, before=read.reread_from.strip(),
-                                           value=read.value, confidence=confidence),
+                                           why=read.reread_why, value=read.value, confidence=confidence),
                     fields=[key],
                     pages=[read.page],
                 )

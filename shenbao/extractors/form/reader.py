@@ -39,6 +39,7 @@ from shenbao.extractors.form.ocrtext import overlaps, split_ocr_lines
 from shenbao.extractors.normalize import normalize_field, normalize_text
 from shenbao.extractors.ocr.base import OcrEngine
 from shenbao.pipeline.types import BBox, Page, PageKind, TextLine
+from shenbao.rules import validators
 
 AWARDS_RAW = "awards_raw"  # the honours cell as written (line breaks kept)
 AWARDS_CLAIMED = "awards_claimed"  # value: list[ClaimedAward], one per honour, form order
@@ -59,6 +60,7 @@ class FieldRead:
     confidence: float  # min OCR confidence of the lines used; 1.0 on a text layer
     label: str = ""  # the label text it was read under
     reread_from: str | None = None  # the plain OCR reading the value replaced (`typed`)
+    reread_why: str = ""  # why it was read again, for the reviewer
 
 
 @dataclass
@@ -87,6 +89,9 @@ class _Read:
     awards: list[ClaimedAward] = field(default_factory=list)
     cells: list[Cell] = field(default_factory=list)  # the value cells it came from
     reread_from: str | None = None  # the plain reading, when the value was read again (`typed`)
+    reread_why: str = ""
+    grid: Grid | None = None  # where its cells are, for reading a scanned value again
+    layout: PageLayout | None = None
 
 
 @dataclass
@@ -163,30 +168,69 @@ def read_layouts(layouts: list[PageLayout], jurisdiction: str | None, table: Lab
         for grid in layout.grids:
             section = _caption_above(grid, layout.outside, table)
             grid_reads = GridReader(grid, table, jurisdiction, section, continuation).read()
-            _reread_typed(grid_reads, grid, layout)
+            for r in grid_reads:
+                r.grid, r.layout = grid, layout
+            _reread_typed(grid_reads)
             page_reads += grid_reads
         for r in page_reads:
             # Text under a seal is where OCR drops and swaps characters.
             if r.bbox is not None and any(overlaps(r.bbox, s) for s in layout.seals):
                 r.confidence *= SEAL_PENALTY
         reads += page_reads
+    _birth_from_id(reads)
     return _combine(reads)
 
 
-def _reread_typed(reads: list[_Read], grid: Grid, layout: PageLayout) -> None:
+# Why a value was read again (quoted to the reviewer).
+REREAD_MALFORMED = "不合该栏格式"
+REREAD_BIRTH_FROM_ID = "与身份证号中的出生年月不一致，而图像同样可读作身份证号所示年月"
+
+
+def _rereadable(r: _Read) -> bool:
+    """A scanned value alone in its one cell, on a page read with a cell reader."""
+    layout = r.layout
+    return (layout is not None and layout.reader is not None and layout.image is not None
+            and layout.reader.settings.reread_typed and r.grid is not None
+            and len(r.cells) == 1 and r.cells[0].text.strip() == r.raw.strip())
+
+
+def _reread_typed(reads: list[_Read]) -> None:
     """Typed values whose plain reading is malformed, decoded again under their grammar."""
-    if layout.reader is None or layout.image is None or not layout.reader.settings.reread_typed:
-        return
     settings = typed.load_settings()
     for r in reads:
-        if len(r.cells) != 1 or r.cells[0].text.strip() != r.raw.strip():
-            continue  # a value sharing its cell with its label, or spread over cells
-        if not typed.needs_reread(r.key, _value_of(r), r.raw, settings):
+        if not _rereadable(r) or not typed.needs_reread(r.key, _value_of(r), r.raw, settings):
             continue
-        found = typed.reread_value(r.key, grid, r.cells[0], layout.image, layout.reader.engine,
-                                   layout.unit, settings, layout.reader.settings)
+        assert r.layout is not None and r.layout.reader is not None and r.grid is not None
+        found = typed.reread_value(r.key, r.grid, r.cells[0], r.layout.image, r.layout.reader.engine,
+                                   r.layout.unit, settings, r.layout.reader.settings)
         if found is not None and found.text != r.raw.strip():
-            r.reread_from, r.raw = r.raw, found.text
+            r.reread_from, r.raw, r.reread_why = r.raw, found.text, REREAD_MALFORMED
+            r.confidence = min(r.confidence, found.confidence)
+
+
+def _birth_from_id(reads: list[_Read]) -> None:
+    """A scanned 出生年月 that disagrees with the valid ID number on the form, read again as
+    the ID's month where the image supports that nearly as well as what was read."""
+    settings = typed.load_settings()
+    if settings.birth_from_id_max_log_ratio is None:
+        return
+    births = [validators.validate_id_number(_value_of(r)) for r in reads if r.key == "master_id_number"]
+    months = {(c.birth_date.year, c.birth_date.month) for c in births if c.valid and c.birth_date}
+    if len(months) != 1:
+        return  # no valid ID number, or two that disagree: nothing to go by
+    year, month = months.pop()
+    for r in reads:
+        if r.key != "master_birth" or not _rereadable(r):
+            continue
+        value = _value_of(r)
+        if value is not None and str(value)[:7] == f"{year:04d}-{month:02d}":
+            continue
+        assert r.layout is not None and r.layout.reader is not None and r.grid is not None
+        found = typed.reread_as(typed.month_spellings(year, month), settings.birth_from_id_max_log_ratio,
+                                r.grid, r.cells[0], r.layout.image, r.layout.reader.engine, r.layout.unit,
+                                r.layout.reader.settings)
+        if found is not None and found.text != r.raw.strip():
+            r.reread_from, r.raw, r.reread_why = r.raw, found.text, REREAD_BIRTH_FROM_ID
             r.confidence = min(r.confidence, found.confidence)
 
 
@@ -565,7 +609,8 @@ def _combine(reads: list[_Read]) -> dict[str, FieldRead]:
     for key, r in chosen.items():
         if key.startswith("_") or key in (AWARDS_CLAIMED,):
             continue
-        fields[key] = FieldRead(values[key], r.raw, r.page, r.bbox, r.confidence, r.label, r.reread_from)
+        fields[key] = FieldRead(values[key], r.raw, r.page, r.bbox, r.confidence, r.label, r.reread_from,
+                                r.reread_why)
 
     # Bank details written in separate cells (开户银行 | 户名 | 账号) make one value.
     if "bank_account" not in fields or fields["bank_account"].value is None:

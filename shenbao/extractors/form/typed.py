@@ -20,12 +20,14 @@ from typing import Any
 
 import cv2
 import numpy as np
+import regex
 import yaml
 
 from shenbao.extractors.form import cellread
 from shenbao.extractors.form.cellread import CellReadSettings
 from shenbao.extractors.form.grid import Cell, Grid
 from shenbao.extractors.normalize import normalize_field
+from shenbao.extractors.normalize.contact import public_mail_domains
 from shenbao.extractors.ocr.base import OcrEngine
 from shenbao.extractors.ocr.ctc import Decoded, Grammar, LineScores, decode
 from shenbao.models import FIELD_KEYS
@@ -64,6 +66,9 @@ class TypedSettings:
     by_key: dict[str, FieldGrammar]
     read_as: dict[str, tuple[str, ...]]  # read character -> what it may really be
     confusion_share: float
+    # A 出生年月 that disagrees with the valid ID number beside it is read as the ID's month
+    # when the image supports that within this many nats (None: never).
+    birth_from_id_max_log_ratio: float | None = None
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,7 @@ class GrammarFileError(ValueError):
 def load_settings(path: Path = DEFAULT_PATH) -> TypedSettings:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        domains = "(" + "|".join(d.replace(".", r"\.") for d in data.get("mail_domains", [])) + ")"
+        domains = "(" + "|".join(regex.escape(d) for d in public_mail_domains()) + ")"
         by_key: dict[str, FieldGrammar] = {}
         for name, spec in data["grammars"].items():
             check_name = spec["check"]
@@ -104,8 +109,9 @@ def load_settings(path: Path = DEFAULT_PATH) -> TypedSettings:
         for real, looks in (data.get("confusions") or {}).items():
             for look in looks:
                 read_as.setdefault(str(look), []).append(str(real))
-        return TypedSettings(by_key,
-                             {k: tuple(v) for k, v in read_as.items()}, float(data["confusion_share"]))
+        birth = data.get("birth_from_id_max_log_ratio")
+        return TypedSettings(by_key, {k: tuple(v) for k, v in read_as.items()}, float(data["confusion_share"]),
+                             None if birth is None else float(birth))
     except (OSError, KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
         raise GrammarFileError(f"{path}: {exc}") from exc
 
@@ -132,34 +138,61 @@ def reread_value(key: str, grid: Grid, cell: Cell, image: np.ndarray, engine: Oc
     field = settings.by_key.get(key)
     if field is None:
         return None
-    cells = cells or CellReadSettings()
-    crop, _ = cellread.cell_image(image, grid, cell, cells.inset_px)
-    if crop is None:
-        return None
-    gray, _ = cellread._print_only(crop, unit, cells)
-    boxes = cellread.text_rows(gray, unit, cells)
-    if len(boxes) != 1:
-        return None  # typed values are one row; several rows are a note or a list
-    row = cellread.row_image(gray, boxes[0], unit, cells.pad_ratio)
-    # The row as cut, and enlarged and smoothed: on a coarse 1-bit scan the second often
-    # keeps a thin stroke ("-", the tail of "@") the first loses.
-    variants = [row, cv2.GaussianBlur(cv2.resize(row, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC),
-                                      (5, 5), 1.2)]
-    try:
-        scored = engine.read_line_scores(variants)
-    except (NotImplementedError, LookupError):
-        return None  # no frame scores: this engine hides them, or a replay never recorded them
-    best = _best_reading(scored, field, settings)
+    scored = row_scores(grid, cell, image, engine, unit, cells)
+    best = _best_reading(scored, field, settings) if scored else None
     if best is None:
         return None
     return Reread(best.text, best.confidence, cell.text)
 
 
-def _best_reading(scored: list[LineScores], field: FieldGrammar, settings: TypedSettings) -> Decoded | None:
+def reread_as(expected: Grammar, max_log_ratio: float, grid: Grid, cell: Cell, image: np.ndarray,
+              engine: OcrEngine, unit: float, cells: CellReadSettings | None = None) -> Reread | None:
+    """The value of `cell` read as another document of the packet gives it (`expected`: its
+    spellings), when the image supports that reading within `max_log_ratio` nats of the free
+    reading: a 5 the recogniser took for a 3 in a 出生年月 that the ID number says is 1975."""
+    scored = row_scores(grid, cell, image, engine, unit, cells)
+    if not scored:
+        return None
+    field = FieldGrammar(expected.name, (Shape(expected, confusions=False),), lambda v: True, max_log_ratio)
+    best = _best_reading(scored, field, None)
+    return Reread(best.text, best.confidence, cell.text) if best is not None else None
+
+
+def row_scores(grid: Grid, cell: Cell, image: np.ndarray, engine: OcrEngine, unit: float,
+               cells: CellReadSettings | None = None) -> list[LineScores]:
+    """Frame scores of the cell's one text row, as cut and enlarged and smoothed (on a coarse
+    1-bit scan the second often keeps a thin stroke, "-" or the tail of "@", the first loses).
+    Empty when the cell holds no single row or the engine gives no frame scores."""
+    cells = cells or CellReadSettings()
+    crop, _ = cellread.cell_image(image, grid, cell, cells.inset_px)
+    if crop is None:
+        return []
+    gray, _ = cellread._print_only(crop, unit, cells)
+    boxes = cellread.text_rows(gray, unit, cells)
+    if len(boxes) != 1:
+        return []  # typed values are one row; several rows are a note or a list
+    row = cellread.row_image(gray, boxes[0], unit, cells.pad_ratio)
+    variants = [row, cv2.GaussianBlur(cv2.resize(row, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC),
+                                      (5, 5), 1.2)]
+    try:
+        return engine.read_line_scores(variants)
+    except (NotImplementedError, LookupError):
+        return []  # this engine hides its frame scores, or a replay never recorded them
+
+
+def month_spellings(year: int, month: int) -> Grammar:
+    """Every way a form writes this month (1975年9月, 1975.09, 1975-9, with or without a day)."""
+    day = r"(\d{1,2}日?)?"
+    pattern = (rf"{year}(年0?{month}月{day}|[.\-/]0?{month}([.\-/]\d{{1,2}})?)")
+    return Grammar(f"{year}-{month:02d}", pattern)
+
+
+def _best_reading(scored: list[LineScores], field: FieldGrammar,
+                  settings: TypedSettings | None) -> Decoded | None:
     for shape in field.shapes:  # a likelier shape first (a public mail domain)
         found = []
         for scores in scored:
-            if shape.confusions:
+            if shape.confusions and settings is not None:
                 frames = scores.with_confusions(settings.read_as, settings.confusion_share)
             else:
                 frames = scores

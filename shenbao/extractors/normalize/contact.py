@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 
 from shenbao.extractors.normalize.numbers import fix_digit_lookalikes
 from shenbao.extractors.normalize.text import is_cjk, is_placeholder, nfkc, strip_label
@@ -70,6 +72,30 @@ _ADDRESS = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+[A-Za-z0-9]")
 _ONES_AMONG_LETTERS = re.compile(r"(?:(?<=^)|(?<=[A-Za-z]))1+(?=[A-Za-z])")
 
 
+MAIL_DOMAINS_FILE = Path(__file__).resolve().parents[3] / "data" / "mail_domains.txt"
+# What a recogniser reads for the digits of a domain like 163.com / 126.com / 139.com.
+_DOMAIN_LOOKALIKES = str.maketrans({"l": "1", "i": "1", "|": "1", "o": "0", "z": "2"})
+
+
+@lru_cache(maxsize=1)
+def public_mail_domains() -> tuple[str, ...]:
+    """data/mail_domains.txt: one domain per line, # comments."""
+    lines = MAIL_DOMAINS_FILE.read_text(encoding="utf-8").splitlines()
+    return tuple(ln.strip().lower() for ln in lines if ln.strip() and not ln.lstrip().startswith("#"))
+
+
+def _public_domain(domain: str) -> str:
+    """`domain`, or the public mail domain it is but for look-alike digits ("l63.com")."""
+    known = public_mail_domains()
+    if domain in known:
+        return domain
+    name, dot, rest = domain.partition(".")
+    folded = name.translate(_DOMAIN_LOOKALIKES) + dot + rest
+    if folded != domain and folded in known and any(c.isdigit() for c in folded.partition(".")[0]):
+        return folded
+    return domain
+
+
 def _ones_to_ells(local: str) -> str:
     """Recognisers read a lower-case "l" as "1" in sans-serif print with high confidence. In an
     address's local part digits come in runs after the letters (zhang1985, wang1) or make the
@@ -101,7 +127,7 @@ def normalize_email(raw: str | None) -> str | None:
     m = _ADDRESS.search(text)
     if m:
         local, _, domain = m.group().rpartition("@")
-        return f"{_ones_to_ells(local)}@{domain.lower()}"
+        return f"{_ones_to_ells(local)}@{_public_domain(domain.lower())}"
     text = "".join(c for c in text if not is_cjk(c)).strip(".")
     return text or None
 
