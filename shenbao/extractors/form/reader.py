@@ -31,6 +31,7 @@ import numpy as np
 from shenbao.extractors.form import typed
 from shenbao.extractors.form.cellread import CellReadSettings, mend_punctuation, reread_cells
 from shenbao.extractors.form.cover import read_label_lines, read_label_pairs, remove_seal_marks
+from shenbao.extractors.form.gapread import mend_gaps
 from shenbao.extractors.form.grid import Cell, Grid, group_rows, hard_break_text, union_bbox
 from shenbao.extractors.form.grid_image import grids_from_image, text_unit
 from shenbao.extractors.form.grid_text import grids_from_rulings
@@ -128,13 +129,16 @@ def page_layout(page: Page, cells: CellReader | None = None) -> PageLayout:
                 image = None
         if image is not None:
             grids, outside = grids_from_image(image, lines, page.number)
-            if cells is not None and grids:
-                unit = text_unit(lines, image.shape[1])
+            if cells is None:
+                return PageLayout(page, grids, outside, seals)
+            unit = text_unit(lines, image.shape[1])
+            if grids:
                 reread_cells(grids, image, cells.engine, unit, cells.settings)
                 if cells.settings.mend_punctuation:
                     mend_punctuation(grids, image, cells.engine, unit, cells.settings)
-                return PageLayout(page, grids, outside, seals, image=image, unit=unit, reader=cells)
-            return PageLayout(page, grids, outside, seals)
+            if cells.settings.mend_gaps:
+                outside = mend_gaps(outside, image, cells.engine, unit)
+            return PageLayout(page, grids, outside, seals, image=image, unit=unit, reader=cells)
         return PageLayout(page, [], lines, seals)
     grids, outside = grids_from_rulings(page.rulings, page.lines, page.number)
     return PageLayout(page, grids, outside)
