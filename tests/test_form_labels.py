@@ -53,6 +53,11 @@ def key_of(table: LabelTable, text: str, context: list[str] | None = None, relax
         ("邮政编的", "postcode"),
         ("社会统一倍用代的", "unit_credit_code"),  # two slips in eight characters
         ("申报单位意见", "_ignore"),
+        ("工作室面积（平方米）", "studio_area_m2"),  # a unit in brackets
+        ("工作室建筑面积(㎡)", "studio_area_m2"),
+        ("团队人数（人）", "studio_team_size"),
+        ("E-mail地址", "email"),
+        ("所在单位及职务", "master_employer_title"),
     ],
 )
 def test_label_variants(table: LabelTable, text: str, key: str) -> None:
@@ -117,3 +122,5 @@ def test_sections(table: LabelTable) -> None:
 def test_compact_drops_hints_and_punctuation() -> None:
     assert compact("技能大师工作业绩\n（可另附页）") == "技能大师工作业绩"
     assert compact("E-mail：") == "email"
+    assert compact("工作室面积（平方米）") == "工作室面积"
+    assert compact("联系人") == "联系人"  # 人 is a unit only in brackets

@@ -26,11 +26,15 @@ DEFAULT_PATH = Path(__file__).resolve().parents[3] / "data" / "labels.yaml"
 
 _HINTS = re.compile(r"可另附页|另附页|\d+字以[内下]|[（(]?签字盖章[)）]?|[（(]?盖章[)）]?")
 _DROP = re.compile(r"[^0-9a-z\u3400-\u9fff]")
+# A unit in brackets after a label: 工作室面积（平方米）, 团队人数（人）. Only in brackets: 人 alone
+# ends 联系人 and 负责人.
+_UNIT_HINTS = re.compile(r"\((?:平方米|平米|m2|人|名|个|万元|元|岁)\)")
 
 
 def compact(text: str) -> str:
     """The comparable core of a label: folded width/case, no spaces, punctuation or hints."""
     t = unicodedata.normalize("NFKC", text).lower()
+    t = _UNIT_HINTS.sub("", t)
     t = _DROP.sub("", t)
     return _HINTS.sub("", t)
 
