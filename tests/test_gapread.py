@@ -63,3 +63,19 @@ def test_an_underline_or_empty_paper_brings_nothing_back(engine) -> None:  # noq
     image, (label, value) = _row([(20, "领办人姓名"), (420, "余涛")], underline=(300, 700))
     lines = [_line("领办人姓名", label), _line("余涛", value)]
     assert mend_gaps(lines, image, engine, unit=float(FONT_PX)) == lines
+
+
+def test_ink_under_a_seal_is_never_read_as_text(engine) -> None:  # noqa: ANN001
+    image, (label, stamp) = _row([(20, "申报单位："), (200, "公章")])
+    lines = [_line("申报单位：", label)]
+    x0, y0, x1, y1 = stamp
+    assert mend_gaps(lines, image, engine, unit=float(FONT_PX), seals=[(x0 - 10, y0 - 20, x1 + 10, y1 + 20)]) == lines
+
+
+def test_a_label_ending_in_a_colon_does_not_grow_into_its_value(engine) -> None:  # noqa: ANN001
+    # the value's first characters lost: they come back to the value, not to the label
+    image, (label, lost, kept) = _row([(20, "联系人："), (20 + 4 * FONT_PX + 4, "王"), (20 + 5 * FONT_PX + 4, "建国")])
+    lines = [_line("联系人：", label), _line("建国", kept)]
+    mended = mend_gaps(lines, image, engine, unit=float(FONT_PX))
+    assert mended[0] is lines[0]
+    assert mended[1].text == "王建国"

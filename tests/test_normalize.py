@@ -78,6 +78,8 @@ DATE_CASES = cases(
         ("二〇二五年五月", "2025-05"),
         ("二〇二五年五月二十日", "2025-05-20"),
         ("二〇二五年五月十一日", "2025-05-11"),
+        ("二〇2五年四月二十六日", "2025-04-26"),  # one numeral read as an Arabic digit
+        ("12025年4月", None),  # five digits: no year
         # the 〇 of a Chinese-numeral year lost, misread as another numeral, or as O / 0
         ("二二五年九月", "2025-09"),
         ("二二二五年四月二十六日", "2025-04-26"),

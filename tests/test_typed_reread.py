@@ -115,7 +115,7 @@ def test_a_reading_the_image_barely_supports_is_refused() -> None:
     assert typed._best_reading([likely], field, settings).text == "wang8@163.com"
     # "@" at 1e-4 against 0.99: the image says "o", the address stays malformed as read
     unlikely = _word("wang8o163.com", {5: {"o": 0.9898, "@": 0.0001, "": 0.0101}})
-    plain = typed.TypedSettings(settings.by_key, {}, settings.confusion_share)
+    plain = replace(settings, read_as={})
     assert typed._best_reading([unlikely], field, plain) is None
 
 
@@ -208,3 +208,39 @@ def test_month_spellings_accept_every_way_a_form_writes_the_month() -> None:
         assert spelt.accepts(text), text
     for text in ("1973年9月", "1975年8月", "1975.19", "1975"):
         assert not spelt.accepts(text), text
+
+
+def test_a_letter_read_surely_is_not_taken_for_a_missing_at() -> None:
+    settings = typed.load_settings()
+    field = settings.by_key["email"]
+    # "lina163.com" with no "@" anywhere: the "a" was read all but surely
+    sure = _word("lina163.com")
+    assert typed._best_reading([sure], field, settings) is None
+    # a worn "@" the recogniser half took for an "o" is another matter
+    worn = _word("dog8osina.com", {4: {"o": 0.85, "": 0.15}})
+    assert typed._best_reading([worn], field, settings).text == "dog8@sina.com"
+
+
+def test_two_well_formed_readings_about_as_likely_are_no_reading() -> None:
+    settings = typed.load_settings()
+    field = settings.by_key["postcode"]
+    # seven digits read, the last one faint; and the second digit could as well be 3 as 8
+    torn = _word("0325000", {1: {"3": 0.5, "8": 0.45, "": 0.05}, 6: {"0": 0.6, "": 0.4}})
+    assert decode(torn).text == "0325000"
+    assert typed._best_reading([torn], field, settings) is None  # 032500 or 082500: a guess
+    clear = _word("0325000", {1: {"3": 0.9, "8": 0.05, "": 0.05}, 6: {"0": 0.6, "": 0.4}})
+    assert typed._best_reading([clear], field, settings).text == "032500"
+
+
+def test_an_id_number_of_the_right_shape_is_read_again_only_where_the_image_nearly_prefers_it() -> None:
+    settings = typed.load_settings()
+    field = settings.by_key["master_id_number"]
+    assert typed.well_formed(field, "440301199001011230")  # the shape, a failing check digit
+    assert not typed.well_formed(field, "44:301199001011230")
+    # 440301199001011230 fails its check digit; 440301199001017230 passes. Its 7 at a thirtieth
+    # of the 1's probability is support enough to mend a garbled read, not a well-formed one.
+    scores = _word("440301199001011230", {14: {"1": 0.93, "7": 0.03, "": 0.04}})
+    loose = typed._best_reading([scores], field, settings)
+    assert loose is not None and loose.text == "440301199001017230"
+    strict = replace(field, max_log_ratio=field.max_log_ratio_well_formed)
+    assert typed._best_reading([scores], strict, settings) is None

@@ -80,7 +80,7 @@ def reread_cells(grids: list[Grid], image: np.ndarray, engine: OcrEngine, unit: 
             crop, origin = cell_image(image, grid, cell, settings.inset_px)
             if crop is None:
                 continue
-            gray, sealed = _print_only(crop, unit, settings)
+            gray, sealed = print_only(crop, unit, settings)
             for box in text_rows(gray, unit, settings):
                 rows.append(_Row(cell, sealed, box, origin))
                 crops.append(row_image(gray, box, unit, settings.pad_ratio))
@@ -108,7 +108,7 @@ def reread_cells(grids: list[Grid], image: np.ndarray, engine: OcrEngine, unit: 
     return changed
 
 
-def _print_only(crop: np.ndarray, unit: float, settings: CellReadSettings,
+def print_only(crop: np.ndarray, unit: float, settings: CellReadSettings,
                 rule_margin: int = 1) -> tuple[np.ndarray, bool]:
     """The cell crop in gray with red ink washed out and its rules erased; and whether it had
     red ink (a seal)."""
@@ -179,8 +179,8 @@ def mend_punctuation(grids: list[Grid], image: np.ndarray, engine: OcrEngine, un
             if crop is None:
                 continue
             # Only the rule itself goes: a 。 touching it would lose half its ring to a margin.
-            gray, _ = _print_only(crop, unit, settings, rule_margin=0)
-            ink = _ink(gray, faint=True)
+            gray, _ = print_only(crop, unit, settings, rule_margin=0)
+            ink = ink_mask(gray, faint=True)
             inner = gray.shape[1] - overhang
             for parts in group_rows(cell.lines):
                 box = _row_with_marks(ink, parts, origin, unit, settings, inner)
@@ -345,7 +345,7 @@ def drop_red(rgb: np.ndarray) -> np.ndarray:
     return gray
 
 
-def _ink(gray: np.ndarray, faint: bool = False) -> np.ndarray:
+def ink_mask(gray: np.ndarray, faint: bool = False) -> np.ndarray:
     """Print pixels: clearly darker than the crop's paper (its median). `faint` also takes the
     grey of a small mark (a scanned 。 is a thin ring that never gets as dark as a stroke)."""
     paper = int(np.median(gray))
@@ -356,7 +356,7 @@ def erase_rules(gray: np.ndarray, unit: float, rule_len_ratio: float, margin: in
     """The crop with long straight horizontal or vertical ink runs painted as paper: the
     remains of the cell's own rules (a photo's rules are not quite where the grid says), and
     `margin` px around them (their grey fringe)."""
-    ink = _ink(gray).astype(np.uint8)
+    ink = ink_mask(gray).astype(np.uint8)
     length = max(12, int(round(unit * rule_len_ratio)))
     out = gray
     for horizontal in (True, False):
@@ -376,7 +376,7 @@ def erase_rules(gray: np.ndarray, unit: float, rule_len_ratio: float, margin: in
 def text_rows(gray: np.ndarray, unit: float, settings: CellReadSettings) -> list[tuple[int, int, int, int]]:
     """Boxes (x0, y0, x1, y1) of the text rows of a cell crop, top to bottom, from the
     horizontal ink profile."""
-    ink = _ink(gray)
+    ink = ink_mask(gray)
     if not ink.any():
         return []
     on = ink.sum(axis=1) > 0

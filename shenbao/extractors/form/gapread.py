@@ -18,9 +18,10 @@ import numpy as np
 
 from shenbao.extractors.form import cellread
 from shenbao.extractors.form.grid import group_rows
+from shenbao.extractors.form.ocrtext import overlaps
 from shenbao.extractors.ocr.base import OcrEngine
 from shenbao.extractors.ocr.script import to_simplified
-from shenbao.pipeline.types import TextLine
+from shenbao.pipeline.types import BBox, TextLine
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,12 @@ class _Extension:
 
 
 def mend_gaps(lines: list[TextLine], image: np.ndarray, engine: OcrEngine, unit: float,
-              settings: GapSettings | None = None) -> list[TextLine]:
+              settings: GapSettings | None = None, seals: list[BBox] | None = None) -> list[TextLine]:
     """`lines` with each line that has ink running on from its box read again over that ink,
-    where the new reading only adds characters at its ends. Lines with nothing to mend come
-    back as they were (same objects, same order)."""
+    where the new reading only adds characters at its ends. Ink under a seal (`seals`: page
+    boxes) is the seal's, never text; a label ending in a colon has its value to its right,
+    not more of itself. Lines with nothing to mend come back as they were (same objects,
+    same order)."""
     settings = settings or GapSettings()
     if unit <= 0 or not lines:
         return lines
@@ -61,7 +64,12 @@ def mend_gaps(lines: list[TextLine], image: np.ndarray, engine: OcrEngine, unit:
         for k, line in enumerate(row):
             left_stop = int(np.ceil(row[k - 1].bbox[2])) if k > 0 else 0
             right_stop = int(row[k + 1].bbox[0]) if k + 1 < len(row) else gray.shape[1]
+            if line.text.rstrip().endswith(("：", ":")):
+                right_stop = int(np.ceil(line.bbox[2]))
             ext = _extension(line, gray, unit, settings, left_stop, right_stop)
+            if ext is not None and seals and any(
+                    overlaps((ext.x0, ext.y0, ext.x1, ext.y1), seal) for seal in seals):
+                continue
             if ext is not None:
                 ext.row, ext.k = r, k
                 found.append(ext)
@@ -146,7 +154,7 @@ def _extension(line: TextLine, gray: np.ndarray, unit: float, settings: GapSetti
     if hi - lo < 4:
         return None
     band = cellread.erase_rules(gray[gy0:gy1, lo:hi], unit, settings.rule_len_ratio)
-    cols = cellread._ink(band, faint=True).any(axis=0)
+    cols = cellread.ink_mask(band, faint=True).any(axis=0)
     reach = max(2, int(round(unit * settings.reach_ratio)))
     join = max(2, int(round(unit * settings.join_ratio)))
     bx0, bx1 = int(round(x0)) - lo, int(round(x1)) - lo

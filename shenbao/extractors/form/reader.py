@@ -137,7 +137,7 @@ def page_layout(page: Page, cells: CellReader | None = None) -> PageLayout:
                 if cells.settings.mend_punctuation:
                     mend_punctuation(grids, image, cells.engine, unit, cells.settings)
             if cells.settings.mend_gaps:
-                outside = mend_gaps(outside, image, cells.engine, unit)
+                outside = mend_gaps(outside, image, cells.engine, unit, seals=seals)
             return PageLayout(page, grids, outside, seals, image=image, unit=unit, reader=cells)
         return PageLayout(page, [], lines, seals)
     grids, outside = grids_from_rulings(page.rulings, page.lines, page.number)
@@ -218,8 +218,19 @@ def _birth_from_id(reads: list[_Read]) -> None:
     settings = typed.load_settings()
     if settings.birth_from_id_max_log_ratio is None:
         return
-    births = [validators.validate_id_number(_value_of(r)) for r in reads if r.key == "master_id_number"]
-    months = {(c.birth_date.year, c.birth_date.month) for c in births if c.valid and c.birth_date}
+    # An ID number read again is an authority only for birth digits its plain reading already
+    # had: two guesses must not agree with each other and hide the ID_BIRTH_MISMATCH that
+    # would show one of them wrong.
+    months = set()
+    for r in reads:
+        if r.key != "master_id_number":
+            continue
+        check = validators.validate_id_number(_value_of(r))
+        if not check.valid or check.birth_date is None:
+            continue
+        if r.reread_from is not None and check.number[6:14] not in "".join(r.reread_from.split()):
+            continue
+        months.add((check.birth_date.year, check.birth_date.month))
     if len(months) != 1:
         return  # no valid ID number, or two that disagree: nothing to go by
     year, month = months.pop()

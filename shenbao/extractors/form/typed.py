@@ -13,7 +13,7 @@ What each field must look like is data: data/field_grammars.yaml.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,9 @@ class FieldGrammar:
     shapes: tuple[Shape, ...]  # tried in order
     valid: Callable[[Any], bool]  # on the normalised value
     max_log_ratio: float  # how much less likely than the free reading a reading may be (nats)
+    # ... when the plain reading already has the shape and only its check fails: it may be
+    # written so (a wrong check digit), so only a reading the image nearly prefers
+    max_log_ratio_well_formed: float | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,10 @@ class TypedSettings:
     by_key: dict[str, FieldGrammar]
     read_as: dict[str, tuple[str, ...]]  # read character -> what it may really be
     confusion_share: float
+    confusion_max_source: float  # a character read at least this surely lends nothing
+    # The reading taken must be this much likelier (nats) than the next one the shape accepts:
+    # two well-formed readings about as likely are a guess between them, not a reading.
+    min_lead: float
     # A 出生年月 that disagrees with the valid ID number beside it is read as the ID's month
     # when the image supports that within this many nats (None: never).
     birth_from_id_max_log_ratio: float | None = None
@@ -104,21 +111,24 @@ def load_settings(path: Path = DEFAULT_PATH) -> TypedSettings:
                 by_key[key] = FieldGrammar(name, tuple(
                     Shape(Grammar(name, pattern, _value_check(key, valid)), confusions)
                     for pattern, confusions in patterns), valid,
-                    float(spec.get("max_log_ratio", data["max_log_ratio"])))
+                    float(spec.get("max_log_ratio", data["max_log_ratio"])),
+                    None if spec.get("max_log_ratio_well_formed") is None
+                    else float(spec["max_log_ratio_well_formed"]))
         read_as: dict[str, list[str]] = {}
         for real, looks in (data.get("confusions") or {}).items():
             for look in looks:
                 read_as.setdefault(str(look), []).append(str(real))
         birth = data.get("birth_from_id_max_log_ratio")
         return TypedSettings(by_key, {k: tuple(v) for k, v in read_as.items()}, float(data["confusion_share"]),
+                             float(data["confusion_max_source"]), float(data["min_lead"]),
                              None if birth is None else float(birth))
     except (OSError, KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
         raise GrammarFileError(f"{path}: {exc}") from exc
 
 
 def _value_check(key: str, valid: Callable[[Any], bool]) -> Callable[[str], bool]:
-    """A decoded text passes when its normalised value is a valid value of `key`, unchanged by
-    normalisation but for case (nothing dropped: the grammar already says what may be there)."""
+    """A decoded text passes when its normalised value is a valid value of `key` (the pattern
+    says what the text may hold; this adds what a pattern cannot: check digits, real dates)."""
     def check(text: str) -> bool:
         return bool(valid(normalize_field(key, text)))
     return check
@@ -138,11 +148,19 @@ def reread_value(key: str, grid: Grid, cell: Cell, image: np.ndarray, engine: Oc
     field = settings.by_key.get(key)
     if field is None:
         return None
+    if field.max_log_ratio_well_formed is not None and well_formed(field, cell.text):
+        field = replace(field, max_log_ratio=field.max_log_ratio_well_formed)
     scored = row_scores(grid, cell, image, engine, unit, cells)
     best = _best_reading(scored, field, settings) if scored else None
     if best is None:
         return None
     return Reread(best.text, best.confidence, cell.text)
+
+
+def well_formed(field: FieldGrammar, text: str) -> bool:
+    """Whether `text` (spaces aside) has one of the field's shapes, whatever its check says."""
+    compact = "".join(text.split())
+    return any(shape.grammar.matches(t) for shape in field.shapes for t in (compact, compact.upper()))
 
 
 def reread_as(expected: Grammar, max_log_ratio: float, grid: Grid, cell: Cell, image: np.ndarray,
@@ -154,7 +172,7 @@ def reread_as(expected: Grammar, max_log_ratio: float, grid: Grid, cell: Cell, i
     if not scored:
         return None
     field = FieldGrammar(expected.name, (Shape(expected, confusions=False),), lambda v: True, max_log_ratio)
-    best = _best_reading(scored, field, None)
+    best = _best_reading(scored, field, None, min_lead=0.0)  # one month is allowed, no rival
     return Reread(best.text, best.confidence, cell.text) if best is not None else None
 
 
@@ -167,7 +185,7 @@ def row_scores(grid: Grid, cell: Cell, image: np.ndarray, engine: OcrEngine, uni
     crop, _ = cellread.cell_image(image, grid, cell, cells.inset_px)
     if crop is None:
         return []
-    gray, _ = cellread._print_only(crop, unit, cells)
+    gray, _ = cellread.print_only(crop, unit, cells)
     boxes = cellread.text_rows(gray, unit, cells)
     if len(boxes) != 1:
         return []  # typed values are one row; several rows are a note or a list
@@ -187,22 +205,26 @@ def month_spellings(year: int, month: int) -> Grammar:
     return Grammar(f"{year}-{month:02d}", pattern)
 
 
-def _best_reading(scored: list[LineScores], field: FieldGrammar,
-                  settings: TypedSettings | None) -> Decoded | None:
+def _best_reading(scored: list[LineScores], field: FieldGrammar, settings: TypedSettings | None,
+                  min_lead: float | None = None) -> Decoded | None:
+    if min_lead is None:
+        min_lead = settings.min_lead if settings is not None else 0.0
     for shape in field.shapes:  # a likelier shape first (a public mail domain)
         found = []
         for scores in scored:
             if shape.confusions and settings is not None:
-                frames = scores.with_confusions(settings.read_as, settings.confusion_share)
+                frames = scores.with_confusions(settings.read_as, settings.confusion_share,
+                                                settings.confusion_max_source)
             else:
                 frames = scores
             d = decode(frames, shape.grammar)
-            if d is not None:
-                # Compared with the plain reading of the frames as the recogniser gave them.
-                plain = decode(scores)
-                ratio = d.log_prob - (plain.log_prob if plain else d.free_log_prob)
-                if ratio >= -field.max_log_ratio:
-                    found.append((ratio, d))
+            if d is None or (d.runner_up_log_prob is not None and d.log_prob - d.runner_up_log_prob < min_lead):
+                continue
+            # Compared with the plain reading of the frames as the recogniser gave them.
+            plain = decode(scores)
+            ratio = d.log_prob - (plain.log_prob if plain else d.free_log_prob)
+            if ratio >= -field.max_log_ratio:
+                found.append((ratio, d))
         if found:
             return max(found, key=lambda rd: rd[0])[1]
     return None

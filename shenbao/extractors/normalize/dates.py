@@ -23,6 +23,10 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
 _CN_DATE = re.compile(rf"([{CN_NUMERAL_CHARS}]{{2,4}})年([{CN_NUMERAL_CHARS}]{{1,3}})月(?:([{CN_NUMERAL_CHARS}]{{1,3}})[日号])?")
 
 
+# A Chinese-numeral year with a numeral read as an Arabic digit ("二〇2五年"): mixed, so a slip.
+_MIXED_YEAR = re.compile(r"(?<![\d一二三四五六七八九〇零])(?=[\d一二三四五六七八九〇零]{4}年)(?=.{0,3}\d)(?=.{0,3}[一二三四五六七八九〇零])[\d一二三四五六七八九〇零]{4}")
+_TO_CN_NUMERAL = str.maketrans("0123456789", "〇一二三四五六七八九")
+
 _CN_ZERO = re.compile(r"(?<=[一二三四五六七八九〇零])[Oo0○◯Ｏ]|[Oo0○◯Ｏ](?=[一二三四五六七八九〇零]+年)")
 
 
@@ -65,6 +69,7 @@ def _parse(text: str) -> tuple[int, int, int | None] | None:
                 return got
     # A 〇 among Chinese numerals printed or read as a letter O, a digit 0 or a circle.
     text = _CN_ZERO.sub("〇", text)
+    text = _MIXED_YEAR.sub(lambda m: m.group().translate(_TO_CN_NUMERAL), text)
     for m in _CN_DATE.finditer(text):
         year = parse_chinese_int(m.group(1))
         if year is None or not _YEAR_MIN <= year <= _YEAR_MAX:

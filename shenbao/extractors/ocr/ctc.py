@@ -20,6 +20,11 @@ import numpy as np
 import regex
 
 BLANK = ""
+# What `LineScores.from_matrix` keeps of a frame; part of the key under which recorded and
+# cached scores are stored, so scores kept otherwise are read again, not replayed.
+TOP_K = 8
+MIN_PROB = 1e-4
+SCORES_FORMAT = f"top{TOP_K}-min{MIN_PROB:g}"
 
 
 @dataclass(frozen=True)
@@ -30,8 +35,8 @@ class LineScores:
     frames: tuple[tuple[tuple[str, float], ...], ...]
 
     @classmethod
-    def from_matrix(cls, probs: np.ndarray, alphabet: list[str], top_k: int = 8,
-                    min_prob: float = 1e-4) -> LineScores:
+    def from_matrix(cls, probs: np.ndarray, alphabet: list[str], top_k: int = TOP_K,
+                    min_prob: float = MIN_PROB) -> LineScores:
         """`probs`: (frames, classes) softmax output; `alphabet[i]` the character of class i,
         class 0 the blank."""
         frames = []
@@ -53,14 +58,20 @@ class LineScores:
     def from_json(cls, data: list[list[list[object]]]) -> LineScores:
         return cls(tuple(tuple((str(ch), float(p)) for ch, p in frame) for frame in data))
 
-    def with_confusions(self, read_as: dict[str, tuple[str, ...]], share: float) -> LineScores:
-        """The frames with look-alikes added: where character c is a candidate, each character
-        in `read_as[c]` (what a c may really be) becomes one too, with `share` of c's
-        probability, unless it already is a likelier candidate there."""
+    def with_confusions(self, read_as: dict[str, tuple[str, ...]], share: float,
+                        max_source: float = 1.0) -> LineScores:
+        """The frames with look-alikes added: where character c is a candidate with probability
+        below `max_source`, each character in `read_as[c]` (what a c may really be) becomes one
+        too, with `share` of c's probability, unless it already is a likelier candidate there.
+        (A c read all but surely is a c: an address whose "@" is missing must not lose the
+        letter before it to an "@".) The shares are not renormalised: a reading through them is
+        compared with the plain frames' reading, which it can only flatter by that share."""
         frames = []
         for frame in self.frames:
             have = dict(frame)
             for ch, p in frame:
+                if p >= max_source:
+                    continue
                 for alt in read_as.get(ch, ()):
                     if have.get(alt, 0.0) < p * share:
                         have[alt] = p * share
@@ -73,7 +84,7 @@ class LineScores:
         probs: list[float] = []
         prev = BLANK
         for frame in self.frames:
-            ch, p = frame[0]
+            ch, p = frame[0] if frame else (BLANK, 1.0)
             if ch != BLANK and ch != prev:
                 out.append(ch)
                 probs.append(p)
@@ -98,6 +109,10 @@ class Grammar:
     def allows(self, prefix: str) -> bool:
         return _allows(self._compiled, prefix)
 
+    def matches(self, text: str) -> bool:
+        """The pattern alone (no check)."""
+        return self._compiled.fullmatch(text) is not None  # type: ignore[attr-defined]
+
     def accepts(self, text: str) -> bool:
         if self._compiled.fullmatch(text) is None:  # type: ignore[attr-defined]
             return False
@@ -116,6 +131,7 @@ class Decoded:
     free_text: str  # the likeliest reading with no grammar
     free_log_prob: float
     confidence: float  # mean probability of the reading's characters on its best alignment
+    runner_up_log_prob: float | None = None  # the next reading the grammar accepts, if any
 
     @property
     def log_ratio(self) -> float:
@@ -132,10 +148,12 @@ def decode(scores: LineScores, grammar: Grammar | None = None, beam: int = 24) -
     free_text, free_lp = free[0]
     if grammar is None:
         return Decoded(free_text, free_lp, free_text, free_lp, _char_confidence(scores, free_text))
-    for text, lp in _beam_search(scores, grammar, beam):
-        if grammar.accepts(text):
-            return Decoded(text, lp, free_text, free_lp, _char_confidence(scores, text))
-    return None
+    accepted = [(text, lp) for text, lp in _beam_search(scores, grammar, beam) if grammar.accepts(text)]
+    if not accepted:
+        return None
+    text, lp = accepted[0]
+    runner_up = accepted[1][1] if len(accepted) > 1 else None
+    return Decoded(text, lp, free_text, free_lp, _char_confidence(scores, text), runner_up)
 
 
 def _beam_search(scores: LineScores, grammar: Grammar | None, beam: int) -> list[tuple[str, float]]:
@@ -180,8 +198,9 @@ def _add(table: dict[str, list[float]], key: str, slot: int, p: float) -> None:
 
 
 def _char_confidence(scores: LineScores, text: str) -> float:
-    """Mean, over the characters of `text`, of the best probability any frame gave that
-    character where the greedy alignment can place it (left to right)."""
+    """Mean, over the characters of `text`, of the best probability a frame gives that
+    character, frames taken left to right: a character's frames end where another non-blank
+    character wins a frame after it was seen (so a later copy of it is not taken for it)."""
     if not text:
         return 0.0
     probs: list[float] = []
@@ -190,10 +209,12 @@ def _char_confidence(scores: LineScores, text: str) -> float:
     for ch in text:
         best, where = 0.0, None
         for k in range(t, n):
-            p = dict(scores.frames[k]).get(ch, 0.0)
+            frame = scores.frames[k]
+            p = dict(frame).get(ch, 0.0)
             if p > best:
                 best, where = p, k
-            if best > 0.5 and p < best:
+            top = frame[0][0] if frame else BLANK
+            if best > 0 and top not in (BLANK, ch):
                 break
         probs.append(best)
         if where is not None:

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from shenbao.extractors.ocr.base import OcrEngine, PageOcr
-from shenbao.extractors.ocr.ctc import LineScores
+from shenbao.extractors.ocr.ctc import SCORES_FORMAT, LineScores
 from shenbao.extractors.ocr.geometry import as_rgb
 from shenbao.pipeline.types import TextLine
 
@@ -68,8 +68,9 @@ def rows_key(rows: list[np.ndarray]) -> str:
 
 
 def scores_key(rows: list[np.ndarray]) -> str:
-    """Key of the frame scores of a batch of rows (`read_line_scores`), apart from `rows_key`."""
-    return "scores-" + rows_key(rows)
+    """Key of the frame scores of a batch of rows (`read_line_scores`), apart from `rows_key`
+    and from scores kept with other settings (`ctc.SCORES_FORMAT`)."""
+    return f"scores-{SCORES_FORMAT}-" + rows_key(rows)
 
 
 def scores_to_json(scores: list[LineScores]) -> list[Any]:
