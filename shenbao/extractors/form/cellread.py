@@ -51,8 +51,8 @@ class CellReadSettings:
     # A typed value (e-mail, phone, ID number, date …) whose reading is malformed is decoded
     # again under its grammar (`typed`, data/field_grammars.yaml).
     reread_typed: bool = True
-    # Characters a detector left out between two boxes of a row outside the tables (the thin
-    # 二〇二 of a cover's date) are read back (`gapread`).
+    # Characters a detector left out beside a line's box outside the tables (the thin 二〇二
+    # of a cover's date) are read back (`gapread`).
     mend_gaps: bool = True
 
 

@@ -122,7 +122,7 @@ def load_settings(path: Path = DEFAULT_PATH) -> TypedSettings:
         return TypedSettings(by_key, {k: tuple(v) for k, v in read_as.items()}, float(data["confusion_share"]),
                              float(data["confusion_max_source"]), float(data["min_lead"]),
                              None if birth is None else float(birth))
-    except (OSError, KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
+    except (OSError, KeyError, TypeError, AttributeError, yaml.YAMLError, regex.error) as exc:
         raise GrammarFileError(f"{path}: {exc}") from exc
 
 
