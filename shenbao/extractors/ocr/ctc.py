@@ -130,7 +130,7 @@ class Decoded:
     log_prob: float  # of the reading, summed over every frame alignment the beam kept
     free_text: str  # the likeliest reading with no grammar
     free_log_prob: float
-    confidence: float  # mean probability of the reading's characters on its best alignment
+    confidence: float  # mean best probability of its characters, frames left to right (`_char_confidence`)
     runner_up_log_prob: float | None = None  # the next reading the grammar accepts, if any
 
     @property
