@@ -244,3 +244,25 @@ def test_an_id_number_of_the_right_shape_is_read_again_only_where_the_image_near
     assert loose is not None and loose.text == "440301199001017230"
     strict = replace(field, max_log_ratio=field.max_log_ratio_well_formed)
     assert typed._best_reading([scores], strict, settings) is None
+
+
+def test_rows_read_one_after_the_other_decode_as_one_value() -> None:
+    first, second = _word("rkfov25o1"), _word("26.com")
+    joined = LineScores.joined([first, second])
+    assert joined.best_path()[0] == "rkfov25o126.com"
+    worn = LineScores.joined([_word("rkfov25o1", {7: {"o": 0.8, "@": 0.15, "": 0.05}}), second])
+    assert decode(worn, EMAIL).text == "rkfov25@126.com"
+    # the last character of one row and the first of the next stay two
+    assert LineScores.joined([_word("11"), _word("1")]).best_path()[0] == "111"
+
+
+def test_a_value_wrapped_over_two_rows_is_read_again_as_one(tmp_path: Path) -> None:
+    form = fb.main_form()
+    for table in form.tables:
+        table.cells = [replace(c, text="rkfov25@1\n26.com") if c.text == "rkfov25@126.com" else c
+                       for c in table.cells]
+    pdf = fb.draw_pdf(tmp_path / "form.pdf", [form])
+    page = _scan(pdf, {"rkfov25@1": "rkfov25o1"})
+    fields = read_form([page], "lvliang-2025", cells=CellReader(get_engine("rapidocr"), CellReadSettings()))
+    assert fields["email"].value == "rkfov25@126.com"
+    assert fields["email"].reread_from is not None

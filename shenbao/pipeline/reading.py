@@ -83,7 +83,7 @@ def stage_form(ctx: PacketContext) -> None:
             ctx.result.findings.append(
                 Finding.make(
                     FindingCode.LOW_CONFIDENCE,
-                    _REREAD_MESSAGE.format(key=read.label or key, before=read.reread_from.strip(),
+                    _REREAD_MESSAGE.format(key=read.label or key, before="".join(read.reread_from.split()),
                                            why=read.reread_why, value=read.value, confidence=confidence),
                     fields=[key],
                     pages=[read.page],

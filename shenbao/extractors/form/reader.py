@@ -195,7 +195,7 @@ def _rereadable(r: _Read) -> bool:
     layout = r.layout
     return (layout is not None and layout.reader is not None and layout.image is not None
             and layout.reader.settings.reread_typed and r.grid is not None
-            and len(r.cells) == 1 and r.cells[0].text.strip() == r.raw.strip())
+            and len(r.cells) == 1 and "".join(r.cells[0].text.split()) == "".join(r.raw.split()))
 
 
 def _reread_typed(reads: list[_Read]) -> None:

@@ -34,6 +34,7 @@ from shenbao.models import FIELD_KEYS
 from shenbao.rules import validators
 
 DEFAULT_PATH = Path(__file__).resolve().parents[3] / "data" / "field_grammars.yaml"
+MAX_ROWS = 2  # a typed value wraps once in a narrow cell at most
 
 # Whether a normalised value is one the field can hold.
 CHECKS: dict[str, Callable[[Any], bool]] = {
@@ -178,24 +179,28 @@ def reread_as(expected: Grammar, max_log_ratio: float, grid: Grid, cell: Cell, i
 
 def row_scores(grid: Grid, cell: Cell, image: np.ndarray, engine: OcrEngine, unit: float,
                cells: CellReadSettings | None = None) -> list[LineScores]:
-    """Frame scores of the cell's one text row, as cut and enlarged and smoothed (on a coarse
-    1-bit scan the second often keeps a thin stroke, "-" or the tail of "@", the first loses).
-    Empty when the cell holds no single row or the engine gives no frame scores."""
+    """Frame scores of the cell's text, as cut and enlarged and smoothed (on a coarse 1-bit scan
+    the second often keeps a thin stroke, "-" or the tail of "@", the first loses). A value
+    wrapped over two rows of a narrow cell ("rkfov25@1" / "26.com") is one reading: the rows'
+    frames follow each other. Empty when the cell holds no text or more than `MAX_ROWS` rows (a
+    note or a list, not a typed value), or the engine gives no frame scores."""
     cells = cells or CellReadSettings()
     crop, _ = cellread.cell_image(image, grid, cell, cells.inset_px)
     if crop is None:
         return []
     gray, _ = cellread.print_only(crop, unit, cells)
     boxes = cellread.text_rows(gray, unit, cells)
-    if len(boxes) != 1:
-        return []  # typed values are one row; several rows are a note or a list
-    row = cellread.row_image(gray, boxes[0], unit, cells.pad_ratio)
-    variants = [row, cv2.GaussianBlur(cv2.resize(row, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC),
-                                      (5, 5), 1.2)]
+    if not 1 <= len(boxes) <= MAX_ROWS:
+        return []
+    rows = [cellread.row_image(gray, box, unit, cells.pad_ratio) for box in boxes]
+    enlarged = [cv2.GaussianBlur(cv2.resize(row, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC), (5, 5), 1.2)
+                for row in rows]
     try:
-        return engine.read_line_scores(variants)
+        scored = engine.read_line_scores([*rows, *enlarged])
     except (NotImplementedError, LookupError):
         return []  # this engine hides its frame scores, or a replay never recorded them
+    n = len(rows)
+    return [LineScores.joined(scored[:n]), LineScores.joined(scored[n:])]
 
 
 def month_spellings(year: int, month: int) -> Grammar:

@@ -51,6 +51,17 @@ class LineScores:
             frames.append(tuple(kept))
         return cls(tuple(frames))
 
+    @classmethod
+    def joined(cls, lines: list[LineScores]) -> LineScores:
+        """Rows read one after the other as one line (a blank frame between them, so the last
+        character of one and the first of the next stay two)."""
+        frames: list[tuple[tuple[str, float], ...]] = []
+        for k, line in enumerate(lines):
+            if k:
+                frames.append(((BLANK, 1.0),))
+            frames.extend(line.frames)
+        return cls(tuple(frames))
+
     def to_json(self) -> list[list[list[object]]]:
         return [[[ch, p] for ch, p in frame] for frame in self.frames]
 
