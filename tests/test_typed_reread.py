@@ -145,6 +145,14 @@ def form_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return fb.draw_pdf(tmp_path_factory.mktemp("typed") / "form.pdf", [fb.main_form()])
 
 
+def _written(tmp_path: Path, old: str, new: str) -> Path:
+    """The test form drawn with the cell that holds `old` written `new` instead."""
+    form = fb.main_form()
+    for table in form.tables:
+        table.cells = [replace(c, text=new) if c.text == old else c for c in table.cells]
+    return fb.draw_pdf(tmp_path / "form.pdf", [form])
+
+
 def _scan(form_pdf: Path, misread: dict[str, str]) -> Page:
     """The form rendered and scanned, with the page reading's text of some lines replaced (what
     a worn scan makes a recogniser see), the image left as it is."""
@@ -170,11 +178,7 @@ def test_malformed_values_are_read_again_under_their_grammar(form_pdf: Path) -> 
 
 
 def test_a_malformed_value_written_so_stays_as_written(tmp_path: Path) -> None:
-    form = fb.main_form()
-    for table in form.tables:
-        table.cells = [replace(c, text="rkfov25.126.com") if c.text == "rkfov25@126.com" else c
-                       for c in table.cells]
-    pdf = fb.draw_pdf(tmp_path / "form.pdf", [form])
+    pdf = _written(tmp_path, "rkfov25@126.com", "rkfov25.126.com")
     page = _scan(pdf, {})
     fields = read_form([page], "lvliang-2025", cells=CellReader(get_engine("rapidocr"), CellReadSettings()))
     assert fields["email"].reread_from is None
@@ -192,10 +196,7 @@ def test_a_birth_month_misread_against_the_id_number_is_read_as_the_id_says(form
 
 
 def test_a_birth_month_written_wrong_stays_as_written(tmp_path: Path) -> None:
-    form = fb.main_form()
-    for table in form.tables:
-        table.cells = [replace(c, text="1984.08") if c.text == "1984.04" else c for c in table.cells]
-    pdf = fb.draw_pdf(tmp_path / "form.pdf", [form])
+    pdf = _written(tmp_path, "1984.04", "1984.08")
     fields = read_form([_scan(pdf, {})], "lvliang-2025",
                        cells=CellReader(get_engine("rapidocr"), CellReadSettings()))
     assert fields["master_birth"].value == "1984-08"  # for the rules to report
@@ -257,11 +258,7 @@ def test_rows_read_one_after_the_other_decode_as_one_value() -> None:
 
 
 def test_a_value_wrapped_over_two_rows_is_read_again_as_one(tmp_path: Path) -> None:
-    form = fb.main_form()
-    for table in form.tables:
-        table.cells = [replace(c, text="rkfov25@1\n26.com") if c.text == "rkfov25@126.com" else c
-                       for c in table.cells]
-    pdf = fb.draw_pdf(tmp_path / "form.pdf", [form])
+    pdf = _written(tmp_path, "rkfov25@126.com", "rkfov25@1\n26.com")
     page = _scan(pdf, {"rkfov25@1": "rkfov25o1"})
     fields = read_form([page], "lvliang-2025", cells=CellReader(get_engine("rapidocr"), CellReadSettings()))
     assert fields["email"].value == "rkfov25@126.com"

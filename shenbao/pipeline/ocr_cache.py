@@ -74,11 +74,11 @@ class CachedEngine(OcrEngine):
                                       page_to_json)
 
     def read_lines(self, rows: list[np.ndarray]) -> list[tuple[str, float]]:
-        return self._replayed_or_read(self._path(rows_key(rows)), lambda data: _rows_read(data, len(rows)),
+        return self._replayed_or_read(self._path(rows_key(rows)), _per_row(len(rows), rows_read_from_json),
                                       lambda: self.inner.read_lines(rows), rows_read_to_json)
 
     def read_line_scores(self, rows: list[np.ndarray]) -> list[LineScores]:
-        return self._replayed_or_read(self._path(scores_key(rows)), lambda data: _scores_read(data, len(rows)),
+        return self._replayed_or_read(self._path(scores_key(rows)), _per_row(len(rows), scores_from_json),
                                       lambda: self.inner.read_line_scores(rows), scores_to_json)
 
     def _replayed_or_read(self, path: Path, parse: Callable[[Any], T], read: Callable[[], T],
@@ -99,13 +99,11 @@ class CachedEngine(OcrEngine):
         return result
 
 
-def _rows_read(data: Any, count: int) -> list[tuple[str, float]]:
-    if not isinstance(data, list) or len(data) != count:
-        raise ValueError("not the reading of these rows")
-    return rows_read_from_json(data)
-
-
-def _scores_read(data: Any, count: int) -> list[LineScores]:
-    if not isinstance(data, list) or len(data) != count:
-        raise ValueError("not the frame scores of these rows")
-    return scores_from_json(data)
+def _per_row(count: int, parse: Callable[[list[Any]], T]) -> Callable[[Any], T]:
+    """A parser of what was kept for a batch of `count` rows: one entry per row, or it is not
+    this batch's (a damaged entry is read again)."""
+    def checked(data: Any) -> T:
+        if not isinstance(data, list) or len(data) != count:
+            raise ValueError("not what was read of these rows")
+        return parse(data)
+    return checked

@@ -77,13 +77,12 @@ def reread_cells(grids: list[Grid], image: np.ndarray, engine: OcrEngine, unit: 
     crops: list[np.ndarray] = []
     for grid in grids:
         for cell in grid.cells:
-            crop, origin = cell_image(image, grid, cell, settings.inset_px)
-            if crop is None:
+            found = cell_rows(image, grid, cell, unit, settings)
+            if found is None:
                 continue
-            gray, sealed = print_only(crop, unit, settings)
-            for box in text_rows(gray, unit, settings):
-                rows.append(_Row(cell, sealed, box, origin))
-                crops.append(row_image(gray, box, unit, settings.pad_ratio))
+            for box, crop in zip(found.boxes, found.images, strict=True):
+                rows.append(_Row(cell, found.sealed, box, found.origin))
+                crops.append(crop)
     read = _recognise(engine, crops)
     if read is None:
         return 0
@@ -106,6 +105,28 @@ def reread_cells(grids: list[Grid], image: np.ndarray, engine: OcrEngine, unit: 
                     changed += 1
                 cell.lines = new
     return changed
+
+
+@dataclass
+class CellRows:
+    """A cell's text rows cut out for the recogniser."""
+
+    origin: tuple[float, float]  # the cell crop's top-left in the grid frame
+    sealed: bool  # red ink was washed out of the cell
+    boxes: list[tuple[int, int, int, int]]  # in the cell crop, top to bottom
+    images: list[np.ndarray]  # one RGB row image per box
+
+
+def cell_rows(image: np.ndarray, grid: Grid, cell: Cell, unit: float,
+              settings: CellReadSettings) -> CellRows | None:
+    """The cell's text rows (by its ink profile, red ink and rules gone), or None for a cell
+    too small to hold text."""
+    crop, origin = cell_image(image, grid, cell, settings.inset_px)
+    if crop is None:
+        return None
+    gray, sealed = print_only(crop, unit, settings)
+    boxes = text_rows(gray, unit, settings)
+    return CellRows(origin, sealed, boxes, [row_image(gray, box, unit, settings.pad_ratio) for box in boxes])
 
 
 def print_only(crop: np.ndarray, unit: float, settings: CellReadSettings,
@@ -408,6 +429,10 @@ def row_image(gray: np.ndarray, box: tuple[int, int, int, int], unit: float, pad
     x0, y0, x1, y1 = box
     pad = max(2, int(round(unit * pad_ratio)))
     h, w = gray.shape[:2]
-    sub = gray[max(0, y0 - pad):min(h, y1 + pad), max(0, x0 - pad):min(w, x1 + pad)]
-    sub = cv2.copyMakeBorder(sub, 4, 4, 8, 8, cv2.BORDER_CONSTANT, value=255)
+    return framed(gray[max(0, y0 - pad):min(h, y1 + pad), max(0, x0 - pad):min(w, x1 + pad)])
+
+
+def framed(gray: np.ndarray) -> np.ndarray:
+    """A gray text row with a paper margin, as RGB: what line recognisers expect."""
+    sub = cv2.copyMakeBorder(gray, 4, 4, 8, 8, cv2.BORDER_CONSTANT, value=255)
     return cv2.cvtColor(sub, cv2.COLOR_GRAY2RGB)

@@ -10,7 +10,6 @@ never changed, only what was lost comes back.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 import cv2
@@ -19,6 +18,7 @@ import numpy as np
 from shenbao.extractors.form import cellread
 from shenbao.extractors.form.grid import group_rows
 from shenbao.extractors.form.ocrtext import overlaps
+from shenbao.extractors.normalize.text import nfkc
 from shenbao.extractors.ocr.base import OcrEngine
 from shenbao.extractors.ocr.script import to_simplified
 from shenbao.pipeline.types import BBox, TextLine
@@ -139,7 +139,7 @@ def adds_at_ends(old: str, new: str, before: int, after: int) -> bool:
 
 
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).replace(" ", "")
+    return nfkc(text).replace(" ", "")
 
 
 def _extension(line: TextLine, gray: np.ndarray, unit: float, settings: GapSettings,
@@ -193,7 +193,5 @@ def _crop(gray: np.ndarray, ext: _Extension, unit: float, settings: GapSettings)
     h, w = gray.shape[:2]
     sub = gray[max(0, ext.y0 - pad):min(h, ext.y1 + pad), max(ext.lo, ext.x0 - pad):min(ext.hi, ext.x1 + pad)]
     # the cover's underline goes, or it is read as "_"
-    sub = cellread.erase_rules(sub, unit, settings.rule_len_ratio)
-    sub = cv2.copyMakeBorder(sub, 4, 4, 8, 8, cv2.BORDER_CONSTANT, value=255)
-    return cv2.cvtColor(sub, cv2.COLOR_GRAY2RGB)
+    return cellread.framed(cellread.erase_rules(sub, unit, settings.rule_len_ratio))
 

@@ -207,9 +207,7 @@ def _reread_typed(reads: list[_Read]) -> None:
         assert r.layout is not None and r.layout.reader is not None and r.grid is not None
         found = typed.reread_value(r.key, r.grid, r.cells[0], r.layout.image, r.layout.reader.engine,
                                    r.layout.unit, settings, r.layout.reader.settings)
-        if found is not None and found.text != r.raw.strip():
-            r.reread_from, r.raw, r.reread_why = r.raw, found.text, REREAD_MALFORMED
-            r.confidence = min(r.confidence, found.confidence)
+        _take(r, found, REREAD_MALFORMED)
 
 
 def _birth_from_id(reads: list[_Read]) -> None:
@@ -244,9 +242,14 @@ def _birth_from_id(reads: list[_Read]) -> None:
         found = typed.reread_as(typed.month_spellings(year, month), settings.birth_from_id_max_log_ratio,
                                 r.grid, r.cells[0], r.layout.image, r.layout.reader.engine, r.layout.unit,
                                 r.layout.reader.settings)
-        if found is not None and found.text != r.raw.strip():
-            r.reread_from, r.raw, r.reread_why = r.raw, found.text, REREAD_BIRTH_FROM_ID
-            r.confidence = min(r.confidence, found.confidence)
+        _take(r, found, REREAD_BIRTH_FROM_ID)
+
+
+def _take(r: _Read, found: typed.Reread | None, why: str) -> None:
+    """The value read again, when it reads other than the plain reading."""
+    if found is not None and found.text != r.raw.strip():
+        r.reread_from, r.raw, r.reread_why = r.raw, found.text, why
+        r.confidence = min(r.confidence, found.confidence)
 
 
 # --- one grid ---------------------------------------------------------------------------------

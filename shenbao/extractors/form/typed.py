@@ -83,7 +83,6 @@ class TypedSettings:
 class Reread:
     text: str  # the new raw text of the value
     confidence: float
-    before: str  # what the plain reading gave
 
 
 class GrammarFileError(ValueError):
@@ -155,7 +154,7 @@ def reread_value(key: str, grid: Grid, cell: Cell, image: np.ndarray, engine: Oc
     best = _best_reading(scored, field, settings) if scored else None
     if best is None:
         return None
-    return Reread(best.text, best.confidence, cell.text)
+    return Reread(best.text, best.confidence)
 
 
 def well_formed(field: FieldGrammar, text: str) -> bool:
@@ -174,7 +173,7 @@ def reread_as(expected: Grammar, max_log_ratio: float, grid: Grid, cell: Cell, i
         return None
     field = FieldGrammar(expected.name, (Shape(expected, confusions=False),), lambda v: True, max_log_ratio)
     best = _best_reading(scored, field, None, min_lead=0.0)  # one month is allowed, no rival
-    return Reread(best.text, best.confidence, cell.text) if best is not None else None
+    return Reread(best.text, best.confidence) if best is not None else None
 
 
 def row_scores(grid: Grid, cell: Cell, image: np.ndarray, engine: OcrEngine, unit: float,
@@ -184,15 +183,10 @@ def row_scores(grid: Grid, cell: Cell, image: np.ndarray, engine: OcrEngine, uni
     wrapped over two rows of a narrow cell ("rkfov25@1" / "26.com") is one reading: the rows'
     frames follow each other. Empty when the cell holds no text or more than `MAX_ROWS` rows (a
     note or a list, not a typed value), or the engine gives no frame scores."""
-    cells = cells or CellReadSettings()
-    crop, _ = cellread.cell_image(image, grid, cell, cells.inset_px)
-    if crop is None:
+    found = cellread.cell_rows(image, grid, cell, unit, cells or CellReadSettings())
+    if found is None or not 1 <= len(found.boxes) <= MAX_ROWS:
         return []
-    gray, _ = cellread.print_only(crop, unit, cells)
-    boxes = cellread.text_rows(gray, unit, cells)
-    if not 1 <= len(boxes) <= MAX_ROWS:
-        return []
-    rows = [cellread.row_image(gray, box, unit, cells.pad_ratio) for box in boxes]
+    rows = found.images
     enlarged = [cv2.GaussianBlur(cv2.resize(row, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC), (5, 5), 1.2)
                 for row in rows]
     try:
@@ -214,9 +208,10 @@ def _best_reading(scored: list[LineScores], field: FieldGrammar, settings: Typed
                   min_lead: float | None = None) -> Decoded | None:
     if min_lead is None:
         min_lead = settings.min_lead if settings is not None else 0.0
+    plains = [decode(scores) for scores in scored]  # the frames as the recogniser gave them
     for shape in field.shapes:  # a likelier shape first (a public mail domain)
         found = []
-        for scores in scored:
+        for scores, plain in zip(scored, plains, strict=True):
             if shape.confusions and settings is not None:
                 frames = scores.with_confusions(settings.read_as, settings.confusion_share,
                                                 settings.confusion_max_source)
@@ -225,8 +220,6 @@ def _best_reading(scored: list[LineScores], field: FieldGrammar, settings: Typed
             d = decode(frames, shape.grammar)
             if d is None or (d.runner_up_log_prob is not None and d.log_prob - d.runner_up_log_prob < min_lead):
                 continue
-            # Compared with the plain reading of the frames as the recogniser gave them.
-            plain = decode(scores)
             ratio = d.log_prob - (plain.log_prob if plain else d.free_log_prob)
             if ratio >= -field.max_log_ratio:
                 found.append((ratio, d))
