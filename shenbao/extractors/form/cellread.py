@@ -54,6 +54,8 @@ class CellReadSettings:
     # Characters a detector left out beside a line's box outside the tables (the thin 二〇二
     # of a cover's date) are read back (`gapread`).
     mend_gaps: bool = True
+    # Doubtful lines are decoded again weighing how well characters go together (`fluent`).
+    refine_lines: bool = True
 
 
 @dataclass

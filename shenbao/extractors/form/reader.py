@@ -39,6 +39,7 @@ from shenbao.extractors.form.labels import LabelMatch, LabelTable, compact
 from shenbao.extractors.form.ocrtext import overlaps, split_ocr_lines
 from shenbao.extractors.normalize import normalize_field, normalize_text
 from shenbao.extractors.ocr.base import OcrEngine
+from shenbao.extractors.ocr.fluent import Refined, refine_lines
 from shenbao.pipeline.types import BBox, Page, PageKind, TextLine
 from shenbao.rules import validators
 
@@ -106,6 +107,7 @@ class PageLayout:
     image: np.ndarray | None = None
     unit: float = 0.0
     reader: CellReader | None = None
+    refined: list[Refined] = field(default_factory=list)  # lines read again with the bigram model
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,8 @@ class CellReader:
 
 def page_layout(page: Page, cells: CellReader | None = None) -> PageLayout:
     """The page's ruled tables with its text put into their cells, and the text outside them.
-    With `cells`, a scanned page's cells are read again from the image once the grid is known."""
+    With `cells`, a scanned page's doubtful lines are first decoded again with the character
+    bigram model (`fluent`), and its cells are read again from the image once the grid is known."""
     if page.kind == PageKind.SCAN:
         lines, seals = split_ocr_lines(page.lines)
         image = None
@@ -128,6 +131,9 @@ def page_layout(page: Page, cells: CellReader | None = None) -> PageLayout:
             except Exception:  # an unreadable image: no grid, the lines are read as label lines
                 image = None
         if image is not None:
+            refined: list[Refined] = []
+            if cells is not None and cells.settings.refine_lines:
+                lines, refined = refine_lines(lines, image, cells.engine)
             grids, outside = grids_from_image(image, lines, page.number)
             if cells is None:
                 return PageLayout(page, grids, outside, seals)
@@ -138,7 +144,8 @@ def page_layout(page: Page, cells: CellReader | None = None) -> PageLayout:
                     mend_punctuation(grids, image, cells.engine, unit, cells.settings)
             if cells.settings.mend_gaps:
                 outside = mend_gaps(outside, image, cells.engine, unit, seals=seals)
-            return PageLayout(page, grids, outside, seals, image=image, unit=unit, reader=cells)
+            return PageLayout(page, grids, outside, seals, image=image, unit=unit, reader=cells,
+                              refined=refined)
         return PageLayout(page, [], lines, seals)
     grids, outside = grids_from_rulings(page.rulings, page.lines, page.number)
     return PageLayout(page, grids, outside)
@@ -169,6 +176,8 @@ def read_layouts(layouts: list[PageLayout], jurisdiction: str | None, table: Lab
     reads: list[_Read] = []
     for layout in layouts:
         page_reads = _read_outside(layout, table, jurisdiction)
+        for r in page_reads:
+            r.layout = layout
         for grid in layout.grids:
             section = _caption_above(grid, layout.outside, table)
             grid_reads = GridReader(grid, table, jurisdiction, section, continuation).read()
@@ -182,12 +191,15 @@ def read_layouts(layouts: list[PageLayout], jurisdiction: str | None, table: Lab
                 r.confidence *= SEAL_PENALTY
         reads += page_reads
     _birth_from_id(reads)
+    for r in reads:
+        _note_refined(r)
     return _combine(reads)
 
 
 # Why a value was read again (quoted to the reviewer).
 REREAD_MALFORMED = "不合该栏格式"
 REREAD_BIRTH_FROM_ID = "与身份证号中的出生年月不一致，而图像同样可读作身份证号所示年月"
+REREAD_FLUENT = "逐字识别有疑处按常用字词搭配改读"
 
 
 def _rereadable(r: _Read) -> bool:
@@ -243,6 +255,22 @@ def _birth_from_id(reads: list[_Read]) -> None:
                                 r.grid, r.cells[0], r.layout.image, r.layout.reader.engine, r.layout.unit,
                                 r.layout.reader.settings)
         _take(r, found, REREAD_BIRTH_FROM_ID)
+
+
+def _note_refined(r: _Read) -> None:
+    """A value that holds lines the bigram model read otherwise keeps the page reading's text
+    beside it (`reread_from`), so the reviewer is shown both."""
+    layout = r.layout
+    if layout is None or not layout.refined or r.reread_from is not None or r.bbox is None:
+        return
+    value = "".join(r.raw.split())
+    before = value
+    for refined in layout.refined:
+        after = "".join(refined.line.text.split())
+        if after and after in before and overlaps(refined.line.bbox, r.bbox):
+            before = before.replace(after, "".join(refined.before.split()), 1)
+    if before != value:
+        r.reread_from, r.reread_why = before, REREAD_FLUENT
 
 
 def _take(r: _Read, found: typed.Reread | None, why: str) -> None:
@@ -623,6 +651,10 @@ def _combine(reads: list[_Read]) -> dict[str, FieldRead]:
             chosen[r.key], values[r.key] = r, value
         elif value is not None and value != values[r.key] and _better(r, have):
             chosen[r.key], values[r.key] = r, value
+        elif value is not None and value == values[r.key] and r.confidence > have.confidence:
+            # Two pages agree: the value is as sure as the surer reading (the first page still
+            # says where it is written, as the truth counts it).
+            have.confidence = r.confidence
     fields: dict[str, FieldRead] = {}
     for key, r in chosen.items():
         if key.startswith("_") or key in (AWARDS_CLAIMED,):

@@ -167,9 +167,18 @@ def decode(scores: LineScores, grammar: Grammar | None = None, beam: int = 24) -
     return Decoded(text, lp, free_text, free_lp, _char_confidence(scores, text), runner_up)
 
 
-def _beam_search(scores: LineScores, grammar: Grammar | None, beam: int) -> list[tuple[str, float]]:
+def decode_fluent(scores: LineScores, bonus: Callable[[str, str], float], beam: int = 24) -> str:
+    """The likeliest reading when each character is also weighed by how well it follows what
+    came before: `bonus(prefix, ch)` is added to the log probability of every prefix grown by
+    `ch`."""
+    found = _beam_search(scores, None, beam, bonus)
+    return found[0][0] if found else ""
+
+
+def _beam_search(scores: LineScores, grammar: Grammar | None, beam: int,
+                 bonus: Callable[[str, str], float] | None = None) -> list[tuple[str, float]]:
     """CTC prefix beam search: (prefix, log probability) best first. With a grammar, a prefix
-    it does not allow is never grown."""
+    it does not allow is never grown; with a bonus, a grown prefix is weighed by it."""
     # prefix -> [p ending in blank, p ending in its last character], scaled per frame
     beams: dict[str, list[float]] = {"": [1.0, 0.0]}
     log_scale = 0.0
@@ -188,6 +197,8 @@ def _beam_search(scores: LineScores, grammar: Grammar | None, beam: int) -> list
                 else:
                     grown, via = prefix + ch, total * p
                 if via > 0 and (grammar is None or grammar.allows(grown)):
+                    if bonus is not None:
+                        via *= math.exp(bonus(prefix, ch))
                     _add(nxt, grown, 1, via)
         if not nxt:
             return []
