@@ -205,3 +205,17 @@ def test_a_dot_torn_with_a_full_stop_after_a_character_is_the_full_stop() -> Non
     ]
     out, _ = refine_lines(lines, image, FrameEngine(scores))
     assert [ln.text for ln in out] == ["编写培训教材。预计", "阿依古丽·买买提"]
+
+
+def test_without_the_word_list_the_page_reading_stands(monkeypatch) -> None:
+    def broken() -> charlm.CharBigrams:
+        raise ImportError("No module named 'wordfreq'")
+
+    monkeypatch.setattr(charlm, "load", broken)
+    image = np.full((100, 800, 3), 255, np.uint8)
+    lines = [_text_line("完成技术革新项日", 10, 0.95)]
+    doubtful = _line("完成技术革新项日", {7: {"日": 0.55, "目": 0.45}})
+    engine = FrameEngine([doubtful])
+    out, refined = refine_lines(lines, image, engine)
+    assert out == lines and refined == []
+    assert engine.asked == 0  # no recogniser pass for a model that is not there

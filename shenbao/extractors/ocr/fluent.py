@@ -16,6 +16,7 @@ Nothing is added beyond the ends of the plain reading (a neighbouring box often 
 from __future__ import annotations
 
 import difflib
+import logging
 import math
 import re
 from collections.abc import Callable
@@ -30,6 +31,8 @@ from shenbao.extractors.ocr.detrec import DEFAULT_MAX_SIDE_LEN
 from shenbao.extractors.ocr.geometry import fit_long_side, line_crop
 from shenbao.extractors.ocr.script import to_simplified
 from shenbao.pipeline.types import TextLine
+
+log = logging.getLogger(__name__)
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _DATE_CHARS = set("年月日〇零一二三四五六七八九十")
@@ -75,13 +78,18 @@ def refine_lines(lines: list[TextLine], image: np.ndarray, engine: OcrEngine,
     todo = [i for i, ln in enumerate(lines) if _worth_reading(ln, settings)]
     if not todo:
         return lines, []
+    try:
+        model = charlm.load()
+    except (ImportError, OSError, ValueError) as exc:
+        # A broken install must not cost the packet its form: the plain reading stands.
+        log.warning("character bigram model unavailable (%s); scanned lines kept as read", exc)
+        return lines, []
     small, sx, sy = fit_long_side(image, settings.long_side)
     crops = [_crop(small, lines[i], sx, sy) for i in todo]
     try:
         scored = engine.read_line_scores(crops)
     except (NotImplementedError, LookupError):
         return lines, []  # this engine hides its frame scores, or a replay never recorded them
-    model = charlm.load()
 
     def bonus(prefix: str, ch: str) -> float:
         if not _HAN.match(ch):
