@@ -4,10 +4,10 @@ On a coarse or 1-bit scan the recogniser often sees two characters nearly equall
 侧 and 制, 梁 and 吸) and takes the wrong one. `refine_lines` recognises each doubtful line's
 crop again for its CTC frame scores and decodes them with every character also weighed by how
 well it follows the one before (`charlm`: a pointwise mutual information, clipped and scaled).
-A line whose characters the recogniser was sure of reads the same: the bonus only tips
-near-equal candidates. It is bounded both ways, so an unusual pair (a person's name) costs at
-most `max_penalty` × `weight` nats and cannot be rewritten into a common word unless the frames
-nearly agree. Marks are passed over when pairing (a "·" never gets in between two characters to
+A line whose characters the recogniser was sure of reads the same: the bonus is bounded both
+ways, at most `max_bonus` × `weight` = 3 nats a pair (6 for a character between two words it
+completes), so a candidate the frames hold far less likely than that never wins; and an unusual
+pair (a person's name) costs at most `max_penalty` × `weight` = 0.75 nats. Marks are passed over when pairing (a "·" never gets in between two characters to
 dodge their pair's score); after a digit or letter there is no pair. Two facts of printed
 Chinese prose tip marks: "，"/"。" after a character is common, "·" or an ASCII "." there rare.
 Nothing is added beyond the ends of the plain reading (a neighbouring box often holds it).
