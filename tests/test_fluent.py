@@ -12,21 +12,9 @@ from shenbao.extractors.ocr.ctc import LineScores, decode_fluent
 from shenbao.extractors.ocr.fluent import FluentSettings, Refined, _inside, refine_lines
 from shenbao.extractors.ocr.synthetic import cjk_font_path
 from shenbao.pipeline.types import Page, PageKind, TextLine
+from tests._frames import frames, word
 
 WORDS = {"项目": 3e-4, "完成": 2e-4, "技术": 3e-4, "革新": 2e-5, "日期": 1e-4, "東側": 1e-5, "林": 1e-5, "文": 1e-4}
-
-
-def _frames(*frames: dict[str, float]) -> LineScores:
-    return LineScores(tuple(tuple(sorted(f.items(), key=lambda kv: -kv[1])) for f in frames))
-
-
-def _line(text: str, doubts: dict[int, dict[str, float]] | None = None) -> LineScores:
-    """A sure frame per character, a blank frame after each; `doubts[i]` replaces frame i."""
-    frames = []
-    for i, ch in enumerate(text):
-        frames.append((doubts or {}).get(i, {ch: 0.99, "": 0.01}))
-        frames.append({"": 0.99, ch: 0.01})
-    return _frames(*frames)
 
 
 def test_pairs_inside_words_score_above_pairs_that_never_meet() -> None:
@@ -53,9 +41,9 @@ def _bonus(model: charlm.CharBigrams, weight: float = 0.5):
 
 def test_a_near_tie_goes_to_the_word_and_a_clear_reading_stays() -> None:
     model = charlm.CharBigrams.from_words(WORDS)
-    doubtful = _line("完成技术革新项日", {7: {"日": 0.55, "目": 0.45}})
+    doubtful = word("完成技术革新项日", {7: {"日": 0.55, "目": 0.45}})
     assert decode_fluent(doubtful, _bonus(model)) == "完成技术革新项目"
-    sure = _line("完成技术革新项日", {7: {"日": 0.999, "目": 0.001}})
+    sure = word("完成技术革新项日", {7: {"日": 0.999, "目": 0.001}})
     assert decode_fluent(sure, _bonus(model)) == "完成技术革新项日"
 
 
@@ -95,7 +83,7 @@ def test_refine_lines_reads_only_doubtful_lines_and_replaces_what_the_model_read
         _text_line("1975年4日", 110, 0.9),  # a date: for its grammar, not for word statistics
         _text_line("东制", 160, 0.5),  # too garbled to mend
     ]
-    doubtful = _line("完成技术革新项日", {7: {"日": 0.55, "目": 0.45}})
+    doubtful = word("完成技术革新项日", {7: {"日": 0.55, "目": 0.45}})
     engine = FrameEngine([doubtful])
     out, refined = refine_lines(lines, image, engine)
     assert engine.asked == 1
@@ -107,12 +95,12 @@ def test_refine_lines_reads_only_doubtful_lines_and_replaces_what_the_model_read
 def test_refine_lines_keeps_a_line_the_model_agrees_with_and_engines_without_frames() -> None:
     image = np.full((100, 800, 3), 255, np.uint8)
     lines = [_text_line("完成技术革新项目", 10, 0.95)]
-    out, refined = refine_lines(lines, image, FrameEngine([_line("完成技术革新项目")]))
+    out, refined = refine_lines(lines, image, FrameEngine([word("完成技术革新项目")]))
     assert out == lines and refined == []
     out, refined = refine_lines(lines, image, FrameEngine(None))
     assert out == lines and refined == []
     # Weight 0 is the plain reading.
-    doubtful = _line("完成技术革新项日", {7: {"日": 0.55, "目": 0.45}})
+    doubtful = word("完成技术革新项日", {7: {"日": 0.55, "目": 0.45}})
     out, refined = refine_lines(lines, image, FrameEngine([doubtful]), FluentSettings(weight=0.0))
     assert refined == []
 
@@ -123,8 +111,8 @@ def test_a_mark_or_digit_never_stands_in_for_a_character_to_dodge_its_pair() -> 
     image = np.full((100, 800, 3), 255, np.uint8)
     lines = [_text_line("装调工工作", 10, 0.95), _text_line("设备台套", 60, 0.95)]
     scores = [
-        _line("装调工工作", {3: {"工": 0.6, "1": 0.4}}),
-        _frames({"设": 0.99}, {"": 0.99}, {"备": 0.99}, {"": 0.99}, {"台": 0.99}, {"": 0.6, "·": 0.4},
+        word("装调工工作", {3: {"工": 0.6, "1": 0.4}}),
+        frames({"设": 0.99}, {"": 0.99}, {"备": 0.99}, {"": 0.99}, {"台": 0.99}, {"": 0.6, "·": 0.4},
                 {"套": 0.99}, {"": 0.99}),
     ]
     out, refined = refine_lines(lines, image, FrameEngine(scores))
@@ -190,7 +178,7 @@ def test_nothing_is_added_beyond_the_ends_of_the_plain_reading() -> None:
 def test_a_digit_beside_characters_is_left_to_the_frames() -> None:
     image = np.full((100, 800, 3), 255, np.uint8)
     lines = [_text_line("获发明专利3", 10, 0.95)]
-    scores = [_frames({"获": 0.99}, {"": 0.99}, {"发": 0.99}, {"": 0.99}, {"明": 0.99}, {"": 0.99},
+    scores = [frames({"获": 0.99}, {"": 0.99}, {"发": 0.99}, {"": 0.99}, {"明": 0.99}, {"": 0.99},
                       {"专": 0.99}, {"": 0.99}, {"利": 0.99}, {"": 0.99}, {"3": 0.6, "": 0.4})]
     out, refined = refine_lines(lines, image, FrameEngine(scores))
     assert out[0].text == "获发明专利3" and refined == []
@@ -200,8 +188,8 @@ def test_a_dot_torn_with_a_full_stop_after_a_character_is_the_full_stop() -> Non
     image = np.full((100, 800, 3), 255, np.uint8)
     lines = [_text_line("编写培训教材·预计", 10, 0.95), _text_line("阿依古丽·买买提", 60, 0.95)]
     scores = [
-        _line("编写培训教材·预计", {6: {"·": 0.6, "。": 0.3, "": 0.1}}),
-        _line("阿依古丽·买买提", {4: {"·": 0.95, "。": 0.01, "": 0.04}}),  # a name's dot, clearly read
+        word("编写培训教材·预计", {6: {"·": 0.6, "。": 0.3, "": 0.1}}),
+        word("阿依古丽·买买提", {4: {"·": 0.95, "。": 0.01, "": 0.04}}),  # a name's dot, clearly read
     ]
     out, _ = refine_lines(lines, image, FrameEngine(scores))
     assert [ln.text for ln in out] == ["编写培训教材。预计", "阿依古丽·买买提"]
@@ -214,7 +202,7 @@ def test_without_the_word_list_the_page_reading_stands(monkeypatch) -> None:
     monkeypatch.setattr(charlm, "load", broken)
     image = np.full((100, 800, 3), 255, np.uint8)
     lines = [_text_line("完成技术革新项日", 10, 0.95)]
-    doubtful = _line("完成技术革新项日", {7: {"日": 0.55, "目": 0.45}})
+    doubtful = word("完成技术革新项日", {7: {"日": 0.55, "目": 0.45}})
     engine = FrameEngine([doubtful])
     out, refined = refine_lines(lines, image, engine)
     assert out == lines and refined == []

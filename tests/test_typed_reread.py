@@ -19,37 +19,23 @@ from shenbao.extractors.ocr.synthetic import cjk_font_path
 from shenbao.pipeline.ingest import ingest
 from shenbao.pipeline.types import Page
 from tests import _form_builders as fb
+from tests._frames import frames, word
 
 EMAIL = Grammar("email", r"[a-z0-9._-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.(com|cn)")
-
-
-def _frames(*frames: dict[str, float]) -> LineScores:
-    """Frames from {character: probability}; "" is the blank."""
-    return LineScores(tuple(tuple(sorted(f.items(), key=lambda kv: -kv[1])) for f in frames))
-
-
-def _word(text: str, alternatives: dict[int, dict[str, float]] | None = None) -> LineScores:
-    """One sure frame per character with a blank frame after each (so repeats stay apart);
-    `alternatives[i]` replaces character i's frame."""
-    frames = []
-    for i, ch in enumerate(text):
-        frames.append((alternatives or {}).get(i, {ch: 0.99, "": 0.01}))
-        frames.append({"": 0.99, ch: 0.01})
-    return _frames(*frames)
 
 
 # --- frame scores and the constrained decoder ----------------------------------------------------
 
 
 def test_best_path_collapses_repeats_and_drops_blanks() -> None:
-    scores = _frames({"a": 0.9, "": 0.1}, {"a": 0.8, "": 0.2}, {"": 0.9, "a": 0.1}, {"a": 0.7, "b": 0.3}, {"b": 0.6, "": 0.4})
+    scores = frames({"a": 0.9, "": 0.1}, {"a": 0.8, "": 0.2}, {"": 0.9, "a": 0.1}, {"a": 0.7, "b": 0.3}, {"b": 0.6, "": 0.4})
     text, confidence = scores.best_path()
     assert text == "aab"
     assert confidence == pytest.approx((0.9 + 0.7 + 0.6) / 3)
 
 
 def test_grammar_takes_a_second_candidate_the_plain_reading_passed_over() -> None:
-    scores = _word("wang8o163.com", {5: {"o": 0.6, "@": 0.35, "": 0.05}})
+    scores = word("wang8o163.com", {5: {"o": 0.6, "@": 0.35, "": 0.05}})
     free = decode(scores)
     assert free is not None and free.text == "wang8o163.com"
     found = decode(scores, EMAIL)
@@ -60,11 +46,11 @@ def test_grammar_takes_a_second_candidate_the_plain_reading_passed_over() -> Non
 
 
 def test_no_reading_of_the_right_shape_gives_none() -> None:
-    assert decode(_word("wang8o163.com"), EMAIL) is None  # no "@" anywhere in its frames
+    assert decode(word("wang8o163.com"), EMAIL) is None  # no "@" anywhere in its frames
 
 
 def test_confusions_lend_a_look_alike_its_share() -> None:
-    scores = _word("dog8osina.com", {4: {"o": 0.97, "": 0.03}})
+    scores = word("dog8osina.com", {4: {"o": 0.97, "": 0.03}})
     assert decode(scores, EMAIL) is None
     widened = scores.with_confusions({"o": ("@",)}, 0.1)
     found = decode(widened, EMAIL)
@@ -74,7 +60,7 @@ def test_confusions_lend_a_look_alike_its_share() -> None:
 
 
 def test_line_scores_survive_json() -> None:
-    scores = _word("0358-8035066", {4: {"一": 0.7, "-": 0.25, "": 0.05}})
+    scores = word("0358-8035066", {4: {"一": 0.7, "-": 0.25, "": 0.05}})
     assert LineScores.from_json(scores.to_json()) == scores
 
 
@@ -111,10 +97,10 @@ def test_needs_reread_only_for_malformed_typed_values() -> None:
 def test_a_reading_the_image_barely_supports_is_refused() -> None:
     settings = typed.load_settings()
     field = settings.by_key["email"]
-    likely = _word("wang8o163.com", {5: {"o": 0.6, "@": 0.35, "": 0.05}})
+    likely = word("wang8o163.com", {5: {"o": 0.6, "@": 0.35, "": 0.05}})
     assert typed._best_reading([likely], field, settings).text == "wang8@163.com"
     # "@" at 1e-4 against 0.99: the image says "o", the address stays malformed as read
-    unlikely = _word("wang8o163.com", {5: {"o": 0.9898, "@": 0.0001, "": 0.0101}})
+    unlikely = word("wang8o163.com", {5: {"o": 0.9898, "@": 0.0001, "": 0.0101}})
     plain = replace(settings, read_as={})
     assert typed._best_reading([unlikely], field, plain) is None
 
@@ -134,8 +120,8 @@ def test_frame_scores_read_what_the_plain_recogniser_reads() -> None:
     rows = [_row_image("rkfov25@126.com"), _row_image("0358-8035066")]
     plain = engine.read_lines(rows)
     scores = engine.read_line_scores(rows)
-    for (text, confidence), frames in zip(plain, scores, strict=True):
-        best, mean = frames.best_path()
+    for (text, confidence), line_scores in zip(plain, scores, strict=True):
+        best, mean = line_scores.best_path()
         assert best == text
         assert mean == pytest.approx(confidence, abs=0.01)
 
@@ -215,10 +201,10 @@ def test_a_letter_read_surely_is_not_taken_for_a_missing_at() -> None:
     settings = typed.load_settings()
     field = settings.by_key["email"]
     # "lina163.com" with no "@" anywhere: the "a" was read all but surely
-    sure = _word("lina163.com")
+    sure = word("lina163.com")
     assert typed._best_reading([sure], field, settings) is None
     # a worn "@" the recogniser half took for an "o" is another matter
-    worn = _word("dog8osina.com", {4: {"o": 0.85, "": 0.15}})
+    worn = word("dog8osina.com", {4: {"o": 0.85, "": 0.15}})
     assert typed._best_reading([worn], field, settings).text == "dog8@sina.com"
 
 
@@ -226,10 +212,10 @@ def test_two_well_formed_readings_about_as_likely_are_no_reading() -> None:
     settings = typed.load_settings()
     field = settings.by_key["postcode"]
     # seven digits read, the last one faint; and the second digit could as well be 3 as 8
-    torn = _word("0325000", {1: {"3": 0.5, "8": 0.45, "": 0.05}, 6: {"0": 0.6, "": 0.4}})
+    torn = word("0325000", {1: {"3": 0.5, "8": 0.45, "": 0.05}, 6: {"0": 0.6, "": 0.4}})
     assert decode(torn).text == "0325000"
     assert typed._best_reading([torn], field, settings) is None  # 032500 or 082500: a guess
-    clear = _word("0325000", {1: {"3": 0.9, "8": 0.05, "": 0.05}, 6: {"0": 0.6, "": 0.4}})
+    clear = word("0325000", {1: {"3": 0.9, "8": 0.05, "": 0.05}, 6: {"0": 0.6, "": 0.4}})
     assert typed._best_reading([clear], field, settings).text == "032500"
 
 
@@ -240,7 +226,7 @@ def test_an_id_number_of_the_right_shape_is_read_again_only_where_the_image_near
     assert not typed.well_formed(field, "44:301199001011230")
     # 440301199001011230 fails its check digit; 440301199001017230 passes. Its 7 at a thirtieth
     # of the 1's probability is support enough to mend a garbled read, not a well-formed one.
-    scores = _word("440301199001011230", {14: {"1": 0.93, "7": 0.03, "": 0.04}})
+    scores = word("440301199001011230", {14: {"1": 0.93, "7": 0.03, "": 0.04}})
     loose = typed._best_reading([scores], field, settings)
     assert loose is not None and loose.text == "440301199001017230"
     strict = replace(field, max_log_ratio=field.max_log_ratio_well_formed)
@@ -248,13 +234,13 @@ def test_an_id_number_of_the_right_shape_is_read_again_only_where_the_image_near
 
 
 def test_rows_read_one_after_the_other_decode_as_one_value() -> None:
-    first, second = _word("rkfov25o1"), _word("26.com")
+    first, second = word("rkfov25o1"), word("26.com")
     joined = LineScores.joined([first, second])
     assert joined.best_path()[0] == "rkfov25o126.com"
-    worn = LineScores.joined([_word("rkfov25o1", {7: {"o": 0.8, "@": 0.15, "": 0.05}}), second])
+    worn = LineScores.joined([word("rkfov25o1", {7: {"o": 0.8, "@": 0.15, "": 0.05}}), second])
     assert decode(worn, EMAIL).text == "rkfov25@126.com"
     # the last character of one row and the first of the next stay two
-    assert LineScores.joined([_word("11"), _word("1")]).best_path()[0] == "111"
+    assert LineScores.joined([word("11"), word("1")]).best_path()[0] == "111"
 
 
 def test_a_value_wrapped_over_two_rows_is_read_again_as_one(tmp_path: Path) -> None:

@@ -24,7 +24,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-_HAN_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
+HAN = "[\u4e00-\u9fff]"  # the characters the model is built from (CJK Unified Ideographs)
+_HAN_WORD = re.compile(f"{HAN}+")
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class CharBigrams:
         follows: dict[tuple[str, str], float] = defaultdict(float)
         ends: dict[str, float] = defaultdict(float)
         starts: dict[str, float] = defaultdict(float)
-        candidates = {w: f for w, f in words.items() if f > 0 and _HAN_WORD.match(w)}
+        candidates = {w: f for w, f in words.items() if f > 0 and _HAN_WORD.fullmatch(w)}
         traditional = _traditional({ch for w in candidates for ch in w})
         for word, freq in candidates.items():
             if any(ch in traditional for ch in word):

@@ -28,13 +28,13 @@ from shenbao.extractors.ocr import charlm
 from shenbao.extractors.ocr.base import OcrEngine
 from shenbao.extractors.ocr.ctc import LineScores, decode_fluent
 from shenbao.extractors.ocr.detrec import DEFAULT_MAX_SIDE_LEN
-from shenbao.extractors.ocr.geometry import fit_long_side, line_crop
+from shenbao.extractors.ocr.geometry import fit_long_side, line_crop, scale_quads
 from shenbao.extractors.ocr.script import to_simplified
 from shenbao.pipeline.types import TextLine
 
 log = logging.getLogger(__name__)
 
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+_HAN = re.compile(charlm.HAN)
 _DATE_CHARS = set("年月日〇零一二三四五六七八九十")
 _ALNUM = re.compile(r"[0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 
@@ -165,7 +165,4 @@ def _worth_reading(line: TextLine, settings: FluentSettings) -> bool:
 
 
 def _crop(small: np.ndarray, line: TextLine, sx: float, sy: float) -> np.ndarray:
-    quad = np.array(line.polygon, dtype=np.float32)
-    quad[:, 0] *= sx
-    quad[:, 1] *= sy
-    return line_crop(small, quad)
+    return line_crop(small, scale_quads(np.array(line.polygon, dtype=np.float32), sx, sy))
