@@ -56,6 +56,9 @@ class CellReadSettings:
     mend_gaps: bool = True
     # Doubtful lines are decoded again weighing how well characters go together (`fluent`).
     refine_lines: bool = True
+    # Doubtful person names are decoded again weighing how often names use each character
+    # (`names`, data/name_chars.tsv).
+    reread_names: bool = True
 
 
 @dataclass

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from shenbao.extractors.form import typed
+from shenbao.extractors.form import names, typed
 from shenbao.extractors.form.cellread import CellReadSettings, mend_punctuation, reread_cells
 from shenbao.extractors.form.cover import read_label_lines, read_label_pairs, remove_seal_marks
 from shenbao.extractors.form.gapread import mend_gaps
@@ -184,6 +184,7 @@ def read_layouts(layouts: list[PageLayout], jurisdiction: str | None, table: Lab
             for r in grid_reads:
                 r.grid, r.layout = grid, layout
             _reread_typed(grid_reads)
+            _reread_names(grid_reads)
             page_reads += grid_reads
         for r in page_reads:
             # Text under a seal is where OCR drops and swaps characters.
@@ -200,6 +201,7 @@ def read_layouts(layouts: list[PageLayout], jurisdiction: str | None, table: Lab
 REREAD_MALFORMED = "不合该栏格式"
 REREAD_BIRTH_FROM_ID = "与身份证号中的出生年月不一致，而图像同样可读作身份证号所示年月"
 REREAD_FLUENT = "逐字识别有疑处按常用字词搭配改读"
+REREAD_NAME = "姓名逐字识别有疑处按常见姓氏与名字用字改读"
 
 
 def _rereadable(r: _Read) -> bool:
@@ -220,6 +222,21 @@ def _reread_typed(reads: list[_Read]) -> None:
         found = typed.reread_value(r.key, r.grid, r.cells[0], r.layout.image, r.layout.reader.engine,
                                    r.layout.unit, settings, r.layout.reader.settings)
         _take(r, found, REREAD_MALFORMED)
+
+
+def _reread_names(reads: list[_Read]) -> None:
+    """Person names read with doubt, decoded again under the name model."""
+    settings = names.NameSettings()
+    for r in reads:
+        if (not _rereadable(r) or r.reread_from is not None
+                or not names.needs_reread(r.key, r.raw, r.confidence, settings)):
+            continue
+        assert r.layout is not None and r.layout.reader is not None and r.grid is not None
+        if not r.layout.reader.settings.reread_names:
+            continue
+        found = names.reread_name(r.grid, r.cells[0], r.layout.image, r.layout.reader.engine,
+                                  r.layout.unit, r.raw, settings, r.layout.reader.settings)
+        _take(r, found, REREAD_NAME)
 
 
 def _birth_from_id(reads: list[_Read]) -> None:

@@ -141,7 +141,7 @@ class Decoded:
     log_prob: float  # of the reading, summed over every frame alignment the beam kept
     free_text: str  # the likeliest reading with no grammar
     free_log_prob: float
-    confidence: float  # mean best probability of its characters, frames left to right (`_char_confidence`)
+    confidence: float  # mean best probability of its characters, frames left to right (`char_confidence`)
     runner_up_log_prob: float | None = None  # the next reading the grammar accepts, if any
 
     @property
@@ -158,13 +158,13 @@ def decode(scores: LineScores, grammar: Grammar | None = None, beam: int = 24) -
         return None
     free_text, free_lp = free[0]
     if grammar is None:
-        return Decoded(free_text, free_lp, free_text, free_lp, _char_confidence(scores, free_text))
+        return Decoded(free_text, free_lp, free_text, free_lp, char_confidence(scores, free_text))
     accepted = [(text, lp) for text, lp in _beam_search(scores, grammar, beam) if grammar.accepts(text)]
     if not accepted:
         return None
     text, lp = accepted[0]
     runner_up = accepted[1][1] if len(accepted) > 1 else None
-    return Decoded(text, lp, free_text, free_lp, _char_confidence(scores, text), runner_up)
+    return Decoded(text, lp, free_text, free_lp, char_confidence(scores, text), runner_up)
 
 
 def decode_fluent(scores: LineScores, bonus: Callable[[str, str], float], beam: int = 24) -> str:
@@ -219,7 +219,7 @@ def _add(table: dict[str, list[float]], key: str, slot: int, p: float) -> None:
     entry[slot] += p
 
 
-def _char_confidence(scores: LineScores, text: str) -> float:
+def char_confidence(scores: LineScores, text: str) -> float:
     """Mean, over the characters of `text`, of the best probability a frame gives that
     character, frames taken left to right: a character's frames end where another non-blank
     character wins a frame after it was seen (so a later copy of it is not taken for it)."""
