@@ -26,6 +26,10 @@ from shenbao.pipeline.types import TextLine
         ("0358-6098461", None),
         ("吕梁市孝义市学院路214号", None),
         ("中共党员", None),
+        ("2015年被授予“吕梁技术状元”荣誉称号；2019年获三晋技术能手称号", "_awards"),
+        ("二晋技术能手称号2019年", "_awards"),  # as worn, still a year and an honour's word
+        ("三晋技术能手", None),  # no year: a title alone may be anything
+        ("中式烹调师", None),
         ("", None),
     ],
 )
@@ -46,6 +50,15 @@ def table() -> LabelTable:
         ("E-mí", "bmtujy254@126.com", "email"),
         ("991F号", "141124197509020777", None),  # nothing of 身份证号 left in it
         ("9分证号", "13800138000", None),  # a phone says nothing about its label
+        # The honours label with its first lines lost and half its characters misread.
+        ("全工技术能！、音技术低！·吕业技术二、技术质！·与吸5人及学强专投能·长国增技身技能11人：",
+         "2015年被授“吕梁技术状元”荣誉称号二晋技术能手称号2019年", "_awards"),
+        # The achievements label beside a paragraph that names an honour is not the honours label.
+        ("技能大味工作业绩代县与圾以1奖励或国家专利情况、主要创新发明茅情况",
+         "2019年被授予“三晋技术能手”称号，主持完成技术攻关项目6项", None),
+        ("技能能手", "2019年获三晋技术能手称号", None),  # too short to tell by shared characters
+        # Half its characters are the honours label's, but more are the achievements label's.
+        ("大师工作业绩获得技术能手奖励", "2019年获三晋技术能手称号", None),
     ],
 )
 def test_match_by_value(table: LabelTable, label: str, value: str, key: str | None) -> None:
@@ -79,3 +92,16 @@ def test_a_key_a_clean_label_has_taken_is_not_given_twice(table: LabelTable) -> 
     grid = Grid(page=2, cells=cells, n_rows=2, n_cols=2)
     reads = [(r.key, r.raw) for r in GridReader(grid, table, "lvliang-2025", None, {}).read()]
     assert reads == [("master_id_number", "141124197509020777")]
+
+
+def test_grid_reader_finds_the_honours_cell_under_a_worn_label(table: LabelTable) -> None:
+    honours = "2015年被授“吕梁技术状元”荣誉称号二晋技术能手称号2019年"
+    achievements = "长期从事中式烹调师工作，2019年被授予技术能手称号"
+    cells = [
+        _cell(0, 0, "全工技术能！、音技术低！·吕业技术二、技术质！·与吸5人及学强专投能·长国增技身技能11人：", 100, 300),
+        _cell(0, 1, honours, 300, 600),
+        _cell(1, 0, "技能大师工作业绩", 100, 300), _cell(1, 1, achievements, 300, 600),
+    ]
+    grid = Grid(page=2, cells=cells, n_rows=2, n_cols=2)
+    reads = {r.key: r.raw for r in GridReader(grid, table, "lvliang-2025", None, {}).read()}
+    assert reads == {"_awards": honours, "achievements": achievements}

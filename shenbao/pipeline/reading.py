@@ -22,6 +22,7 @@ FORM_TYPES = {DocumentType.COVER, DocumentType.APPLICATION_FORM, DocumentType.AW
 # Below this similarity the nearest recognised title is no useful hint.
 _HINT_SCORE = 50.0
 _LOW_CONFIDENCE_MESSAGE = "{key} 识别置信度 {confidence:.2f}（“{value}”），请人工核对"
+_TIE_MESSAGE = "荣誉“{claim}”字迹不清，可指{tied}；据荣誉证书（第{pages}页）认作“{title}”，请人工核对原件"
 _REREAD_MESSAGE = "{key} 原识别为“{before}”，{why}；重新识别为“{value}”（置信度 {confidence:.2f}），请人工核对"
 
 
@@ -179,6 +180,39 @@ def stage_evidence(ctx: PacketContext) -> None:
             bbox=to_result_units(value.bbox, page) if page else None,
             confidence=round(float(value.confidence), 3),
         )
+    settle_award_ties(ctx)
+
+
+def settle_award_ties(ctx: PacketContext) -> None:
+    """Claims the matcher left unnamed because several titles fit them equally, named by the
+    packet's own honour certificate (`matchers.ties`); the reviewer is told which page did it."""
+    from shenbao.matchers.honours import load_honours
+    from shenbao.matchers.ties import settle_tie, tied_titles
+
+    if ctx.evidence is None:
+        return
+    honours = load_honours()
+    for index, (award, match) in enumerate(zip(ctx.result.awards, ctx.award_matches, strict=False)):
+        settled = settle_tie(match, award.year, ctx.evidence.honour_certificates)
+        if settled is None:
+            continue
+        ctx.award_settled[index] = settled
+        honour = honours.get(settled.title)
+        award.title = settled.title
+        award.issuer = award.issuer or (honour.issuer if honour and honour.issuer else None)
+        award.level = honour.level if honour else award.level
+        where = [f"awards[{index}]"]
+        ctx.result.findings = [f for f in ctx.result.findings
+                               if not (f.code == FindingCode.AWARD_UNRECOGNISED and f.fields == where)]
+        claim = ctx.claimed_awards[index] if index < len(ctx.claimed_awards) else None
+        claim_pages = [claim.page] if claim is not None and claim.page else []
+        ctx.result.findings.append(Finding.make(
+            FindingCode.LOW_CONFIDENCE,
+            _TIE_MESSAGE.format(claim=award.claimed_text, tied="、".join(tied_titles(match)),
+                                pages="、".join(str(p) for p in settled.pages), title=settled.title),
+            fields=where,
+            pages=sorted({*claim_pages, *settled.pages}),
+        ))
 
 
 def stage_rules(ctx: PacketContext) -> None:

@@ -60,6 +60,8 @@ class PacketContext:
     claimed_awards: list[Any] = field(default_factory=list)  # form reader's ClaimedAward, form order
     awards_located: bool = False  # the form reader found where the honours are written
     award_matches: list[Any] = field(default_factory=list)  # matcher output per claimed award
+    # Claims the matcher found tied between titles, named by a certificate: index -> Settled.
+    award_settled: dict[int, Any] = field(default_factory=dict)
     evidence: Any = None  # shenbao.extractors.evidence.model.Evidence once read
     rule_pack: Any = None  # the RulePack the findings came from
     # Form fields whose OCR text could not be read as a value of their kind: key -> that text.

@@ -219,6 +219,12 @@ def _award_record(ctx: PacketContext, index: int, award: Any, pages: dict[int, P
             if match is not None
             else None
         ),
+        # A claim tied between titles that the packet's certificate named (`matchers.ties`).
+        "settled_by_certificate": (
+            {"title": settled.title, "pages": list(settled.pages)}
+            if (settled := ctx.award_settled.get(index)) is not None
+            else None
+        ),
         "evidence_pages": list(award.evidence_pages),
     }
 
