@@ -94,6 +94,21 @@ def test_needs_reread_only_for_malformed_typed_values() -> None:
     assert typed.needs_reread("master_id_number", "141124198404133958", "141124198404133958", settings)
 
 
+def test_a_closed_choice_misread_is_read_as_the_choice_its_frames_hold() -> None:
+    settings = typed.load_settings()
+    assert typed.needs_reread("is_plaqued", None, "足", settings)  # a worn 是
+    assert not typed.needs_reread("is_plaqued", "是", "已授牌", settings)
+    field = settings.by_key["is_plaqued"]
+    worn = word("足", {0: {"足": 0.6, "是": 0.3, "": 0.1}})
+    assert typed._best_reading([worn], field, settings).text == "是"
+    # Frames torn between 是 and 否 are no reading: the cell stays for the reviewer.
+    torn = word("足", {0: {"足": 0.4, "是": 0.28, "否": 0.27, "": 0.05}})
+    assert typed._best_reading([torn], field, settings) is None
+    assert typed._best_reading([word("无")], field, settings) is None  # neither choice in the frames
+    gender = settings.by_key["master_gender"]
+    assert typed._best_reading([word("另", {0: {"另": 0.5, "女": 0.4, "": 0.1}})], gender, settings).text == "女"
+
+
 def test_a_reading_the_image_barely_supports_is_refused() -> None:
     settings = typed.load_settings()
     field = settings.by_key["email"]

@@ -45,6 +45,7 @@ CHECKS: dict[str, Callable[[Any], bool]] = {
     "id_number": lambda v: validators.validate_id_number(v).valid,
     "credit_code": validators.validate_credit_code,
     "date": lambda v: v is not None,
+    "choice": lambda v: v is not None,  # normalisation gives None for anything off its list
 }
 
 
