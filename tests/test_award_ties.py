@@ -37,6 +37,8 @@ def test_the_certificate_of_the_claims_year_settles_the_tie() -> None:
     assert settle_tie(worn, 2019, [_cert("三晋技术能手", 2016, 7)]) is None
     assert settle_tie(worn, 2019, [_cert("三晋技术能手", 2019, 7), _cert("全国技术能手", 2019, 8)]) is None
     assert settle_tie(worn, 2019, []) is None
+    # A certificate whose title another claim of the packet names proves that claim.
+    assert settle_tie(worn, 2019, [_cert("三晋技术能手", 2019, 7)], taken={"三晋技术能手"}) is None
 
 
 def test_settled_award_replaces_the_unrecognised_finding_with_a_note_for_the_reviewer(tmp_path) -> None:

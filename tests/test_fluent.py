@@ -9,7 +9,7 @@ from shenbao.extractors.form.reader import REREAD_FLUENT, PageLayout, _combine, 
 from shenbao.extractors.ocr import charlm, get_engine
 from shenbao.extractors.ocr.base import OcrEngine, PageOcr
 from shenbao.extractors.ocr.ctc import LineScores, decode_fluent
-from shenbao.extractors.ocr.fluent import FluentSettings, Refined, _inside, refine_lines
+from shenbao.extractors.ocr.fluent import FluentSettings, Refined, _inside, _kept, refine_lines
 from shenbao.extractors.ocr.synthetic import cjk_font_path
 from shenbao.pipeline.types import Page, PageKind, TextLine
 from tests._frames import frames, word
@@ -118,6 +118,29 @@ def test_a_mark_or_digit_never_stands_in_for_a_character_to_dodge_its_pair() -> 
     out, refined = refine_lines(lines, image, FrameEngine(scores))
     assert [ln.text for ln in out] == ["装调工工作", "设备台套"]
     assert refined == []
+
+
+def test_a_character_that_pairs_badly_is_never_dropped_for_it() -> None:
+    # "吕梁市孝义市": a worn 梁 the frames hold just above a blank, after a 吕 misread 昌. Without
+    # 梁 the pairs score better; the frames still say a character is there.
+    image = np.full((100, 800, 3), 255, np.uint8)
+    lines = [_text_line("昌梁市孝义市", 10, 0.9)]
+    worn = word("昌梁市孝义市", {1: {"梁": 0.52, "": 0.48}})
+    model = charlm.load()
+    assert decode_fluent(worn, _bonus(model)) != "昌梁市孝义市"  # the pair model alone drops or swaps it
+    out, refined = refine_lines(lines, image, FrameEngine([worn]))
+    assert "梁" in out[0].text and len(out[0].text) == len("昌梁市孝义市")
+
+
+def test_what_the_model_may_change_and_what_it_may_not_drop() -> None:
+    assert _kept("昌梁市华义市学院路214号", "昌市华义市学院路214号") == "昌梁市华义市学院路214号"
+    # The other changes of the same reading stand beside a character put back.
+    assert _kept("二青技术能手称号219年", "二技术能手称号2019年") == "二青技术能手称号2019年"
+    assert _kept("集团限公司", "集团有限公司") == "集团有限公司"  # a faint character heard
+    assert _kept("项日", "项目") == "项目"  # a torn stroke
+    assert _kept("推广应用·指导", "推广应用。指导") == "推广应用。指导"
+    assert _kept("推广应用·指导", "推广应用指导") == "推广应用指导"  # a mark may go
+    assert _kept("设备集没备", "设备0设备") == "设备集没备"  # two characters are not one digit
 
 
 def _layout_with(refined: list[Refined]) -> PageLayout:

@@ -9,7 +9,7 @@ one of the tied titles, of the claim's year where both give one, that is the hon
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from shenbao.extractors.evidence.model import HonourCertificateRead
@@ -32,16 +32,17 @@ def tied_titles(match: HonourMatch, threshold: float = DEFAULT_THRESHOLD) -> lis
     return tied if len(tied) > 1 else []
 
 
-def settle_tie(match: HonourMatch, year: int | None,
-               certificates: Sequence[HonourCertificateRead]) -> Settled | None:
+def settle_tie(match: HonourMatch, year: int | None, certificates: Sequence[HonourCertificateRead],
+               taken: Collection[str] = ()) -> Settled | None:
     """The one tied title the packet's certificates name (of the claim's year, where both say),
-    or None when they name none or more than one of them."""
+    or None when they name none or more than one of them. `taken`: titles the packet's other
+    claims already name; their certificates prove those claims, not this one."""
     tied = tied_titles(match)
     if not tied:
         return None
     found: dict[str, list[int]] = {}
     for cert in certificates:
-        if cert.title not in tied:
+        if cert.title not in tied or cert.title in taken:
             continue
         cert_year = _year(cert)
         if year is not None and cert_year is not None and cert_year != year:

@@ -192,8 +192,10 @@ def settle_award_ties(ctx: PacketContext) -> None:
     if ctx.evidence is None:
         return
     honours = load_honours()
-    for index, (award, match) in enumerate(zip(ctx.result.awards, ctx.award_matches, strict=False)):
-        settled = settle_tie(match, award.year, ctx.evidence.honour_certificates)
+    awards = ctx.result.awards
+    for index, (award, match) in enumerate(zip(awards, ctx.award_matches, strict=False)):
+        taken = {a.title for k, a in enumerate(awards) if k != index and a.title}
+        settled = settle_tie(match, award.year, ctx.evidence.honour_certificates, taken)
         if settled is None:
             continue
         ctx.award_settled[index] = settled

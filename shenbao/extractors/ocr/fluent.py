@@ -10,7 +10,8 @@ completes), so a candidate the frames hold far less likely than that never wins;
 pair (a person's name) costs at most `max_penalty` × `weight` = 0.75 nats. Marks are passed over when pairing (a "·" never gets in between two characters to
 dodge their pair's score); after a digit or letter there is no pair. Two facts of printed
 Chinese prose tip marks: "，"/"。" after a character is common, "·" or an ASCII "." there rare.
-Nothing is added beyond the ends of the plain reading (a neighbouring box often holds it).
+Nothing is added beyond the ends of the plain reading (a neighbouring box often holds it), and
+no character of it is dropped (a pair model gains by dropping one that pairs badly).
 """
 
 from __future__ import annotations
@@ -125,10 +126,28 @@ def _refined_text(scores: LineScores, bonus: Callable[[str, str], float],
     that differs from the page's only because the crop was recognised again is not taken)."""
     plain = to_simplified(scores.best_path()[0])
     # Simplified like every OCR line (`script`): the frames may still favour a traditional form.
-    fluent = to_simplified(_inside(plain, decode_fluent(scores, bonus, settings.beam)))
+    fluent = to_simplified(_kept(plain, _inside(plain, decode_fluent(scores, bonus, settings.beam))))
     if not fluent.strip() or fluent == plain:
         return None
     return fluent
+
+
+def _kept(plain: str, fluent: str) -> str:
+    """`fluent` with every character of the plain reading it drops put back. A pair model
+    gains by dropping a character that pairs badly with its neighbours (昌梁市 read 昌市); what
+    it may mend is which character a torn stroke is, or one the frames heard faintly (有限任公司
+    -> 有限责任公司), never that a character is not there. Marks it drops stay dropped."""
+    out = []
+    ops = difflib.SequenceMatcher(None, plain, fluent, autojunk=False).get_opcodes()
+    for op, i1, i2, j1, j2 in ops:
+        lost, got = plain[i1:i2], fluent[j1:j2]
+        if op == "delete":
+            out.append("".join(_HAN.findall(lost)))
+        elif op == "replace" and len(_HAN.findall(got)) < len(_HAN.findall(lost)):
+            out.append(lost)
+        else:
+            out.append(got)
+    return "".join(out)
 
 
 def _inside(plain: str, fluent: str) -> str:
