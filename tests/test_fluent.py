@@ -9,7 +9,7 @@ from shenbao.extractors.form.reader import REREAD_FLUENT, PageLayout, _combine, 
 from shenbao.extractors.ocr import charlm, get_engine
 from shenbao.extractors.ocr.base import OcrEngine, PageOcr
 from shenbao.extractors.ocr.ctc import LineScores, decode_fluent
-from shenbao.extractors.ocr.fluent import FluentSettings, Refined, _inside, _kept, refine_lines
+from shenbao.extractors.ocr.fluent import FluentSettings, Refined, _held, refine_lines
 from shenbao.extractors.ocr.synthetic import cjk_font_path
 from shenbao.pipeline.types import Page, PageKind, TextLine
 from tests._frames import frames, word
@@ -133,14 +133,14 @@ def test_a_character_that_pairs_badly_is_never_dropped_for_it() -> None:
 
 
 def test_what_the_model_may_change_and_what_it_may_not_drop() -> None:
-    assert _kept("昌梁市华义市学院路214号", "昌市华义市学院路214号") == "昌梁市华义市学院路214号"
+    assert _held("昌梁市华义市学院路214号", "昌市华义市学院路214号") == "昌梁市华义市学院路214号"
     # The other changes of the same reading stand beside a character put back.
-    assert _kept("二青技术能手称号219年", "二技术能手称号2019年") == "二青技术能手称号2019年"
-    assert _kept("集团限公司", "集团有限公司") == "集团有限公司"  # a faint character heard
-    assert _kept("项日", "项目") == "项目"  # a torn stroke
-    assert _kept("推广应用·指导", "推广应用。指导") == "推广应用。指导"
-    assert _kept("推广应用·指导", "推广应用指导") == "推广应用指导"  # a mark may go
-    assert _kept("设备集没备", "设备0设备") == "设备集没备"  # two characters are not one digit
+    assert _held("二青技术能手称号219年", "二技术能手称号2019年") == "二青技术能手称号2019年"
+    assert _held("集团限公司", "集团有限公司") == "集团有限公司"  # a faint character heard
+    assert _held("项日", "项目") == "项目"  # a torn stroke
+    assert _held("推广应用·指导", "推广应用。指导") == "推广应用。指导"
+    assert _held("推广应用·指导", "推广应用指导") == "推广应用指导"  # a mark may go
+    assert _held("设备集没备", "设备0设备") == "设备集没备"  # two characters are not one digit
 
 
 def _layout_with(refined: list[Refined]) -> PageLayout:
@@ -193,9 +193,9 @@ def test_with_the_real_recogniser_a_clean_line_reads_as_the_page_read_it() -> No
 
 def test_nothing_is_added_beyond_the_ends_of_the_plain_reading() -> None:
     # The 司 heard faintly at the edge is the one the detector boxed on its own: not read twice.
-    assert _inside("湖北瑞通重集团有限公", "湖北瑞通重工集团有限公司") == "湖北瑞通重工集团有限公"
-    assert _inside("作室设有培训教室", "工作室设有培训教室") == "作室设有培训教室"
-    assert _inside("车间任", "车间主任") == "车间主任"
+    assert _held("湖北瑞通重集团有限公", "湖北瑞通重工集团有限公司") == "湖北瑞通重工集团有限公"
+    assert _held("作室设有培训教室", "工作室设有培训教室") == "作室设有培训教室"
+    assert _held("车间任", "车间主任") == "车间主任"
 
 
 def test_a_digit_beside_characters_is_left_to_the_frames() -> None:

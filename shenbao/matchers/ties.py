@@ -20,6 +20,7 @@ from shenbao.matchers.honours import AMBIGUITY_MARGIN, DEFAULT_THRESHOLD, Honour
 class Settled:
     title: str
     pages: list[int]  # the certificate(s) that name it
+    tied: list[str]  # the titles the claim fitted equally
 
 
 def tied_titles(match: HonourMatch, threshold: float = DEFAULT_THRESHOLD) -> list[str]:
@@ -51,7 +52,7 @@ def settle_tie(match: HonourMatch, year: int | None, certificates: Sequence[Hono
     if len(found) != 1:
         return None
     title, pages = next(iter(found.items()))
-    return Settled(title, sorted(set(pages)))
+    return Settled(title, sorted(set(pages)), tied)
 
 
 def _year(cert: HonourCertificateRead) -> int | None:

@@ -187,7 +187,7 @@ def settle_award_ties(ctx: PacketContext) -> None:
     """Claims the matcher left unnamed because several titles fit them equally, named by the
     packet's own honour certificate (`matchers.ties`); the reviewer is told which page did it."""
     from shenbao.matchers.honours import load_honours
-    from shenbao.matchers.ties import settle_tie, tied_titles
+    from shenbao.matchers.ties import settle_tie
 
     if ctx.evidence is None:
         return
@@ -210,7 +210,7 @@ def settle_award_ties(ctx: PacketContext) -> None:
         claim_pages = [claim.page] if claim is not None and claim.page else []
         ctx.result.findings.append(Finding.make(
             FindingCode.LOW_CONFIDENCE,
-            _TIE_MESSAGE.format(claim=award.claimed_text, tied="、".join(tied_titles(match)),
+            _TIE_MESSAGE.format(claim=award.claimed_text, tied="、".join(settled.tied),
                                 pages="、".join(str(p) for p in settled.pages), title=settled.title),
             fields=where,
             pages=sorted({*claim_pages, *settled.pages}),

@@ -136,8 +136,8 @@ class LabelTable:
             rival = max((shared_share(t, a) for e in self._candidates(jurisdiction) if e.key != key
                          for a in e.aliases), default=0.0)
             floor = max(HONOURS_LABEL_MIN_SHARE, rival + HONOURS_LABEL_MIN_LEAD)
-            scored += [(100.0 * shared_share(t, a), a) for e in entries for a in e.aliases
-                       if shared_share(t, a) >= floor]
+            shares = [(shared_share(t, a), a) for e in entries for a in e.aliases]
+            scored += [(100.0 * share, a) for share, a in shares if share >= floor]
         if not scored:
             return None
         score, alias = max(scored)

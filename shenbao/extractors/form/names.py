@@ -61,13 +61,13 @@ def reread_name(grid: Grid, cell: Cell, image: np.ndarray, engine: OcrEngine, un
     frames may hold a neighbour's mark or miss a character, and the name model must not be
     what decides between those. (A character read otherwise is what the model is for.)"""
     settings = settings or NameSettings()
-    scored = row_scores(grid, cell, image, engine, unit, cells)
-    if not scored:
-        return None
     try:
         model = namelm.load()
     except namelm.NameTableError as exc:
         log.warning("name character table unavailable (%s); names kept as read", exc)
+        return None
+    scored = row_scores(grid, cell, image, engine, unit, cells)
+    if not scored:
         return None
     frames = scored[0]  # the row as cut: the enlarged copy is for shapes, not for strokes
     row_text = to_simplified(frames.best_path()[0]).strip()

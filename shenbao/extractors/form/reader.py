@@ -205,10 +205,11 @@ REREAD_NAME = "姓名逐字识别有疑处按常见姓氏与名字用字改读"
 
 
 def _rereadable(r: _Read) -> bool:
-    """A scanned value alone in its one cell, on a page read with a cell reader."""
+    """A scanned value alone in its one cell, on a page read with a cell reader (whose
+    settings say which re-reads are on)."""
     layout = r.layout
     return (layout is not None and layout.reader is not None and layout.image is not None
-            and layout.reader.settings.reread_typed and r.grid is not None
+            and r.grid is not None
             and len(r.cells) == 1 and "".join(r.cells[0].text.split()) == "".join(r.raw.split()))
 
 
@@ -219,6 +220,8 @@ def _reread_typed(reads: list[_Read]) -> None:
         if not _rereadable(r) or not typed.needs_reread(r.key, _value_of(r), r.raw, settings):
             continue
         assert r.layout is not None and r.layout.reader is not None and r.grid is not None
+        if not r.layout.reader.settings.reread_typed:
+            continue
         found = typed.reread_value(r.key, r.grid, r.cells[0], r.layout.image, r.layout.reader.engine,
                                    r.layout.unit, settings, r.layout.reader.settings)
         _take(r, found, REREAD_MALFORMED)
@@ -268,6 +271,8 @@ def _birth_from_id(reads: list[_Read]) -> None:
         if value is not None and str(value)[:7] == f"{year:04d}-{month:02d}":
             continue
         assert r.layout is not None and r.layout.reader is not None and r.grid is not None
+        if not r.layout.reader.settings.reread_typed:
+            continue
         found = typed.reread_as(typed.month_spellings(year, month), settings.birth_from_id_max_log_ratio,
                                 r.grid, r.cells[0], r.layout.image, r.layout.reader.engine, r.layout.unit,
                                 r.layout.reader.settings)

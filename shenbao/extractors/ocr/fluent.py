@@ -126,21 +126,27 @@ def _refined_text(scores: LineScores, bonus: Callable[[str, str], float],
     that differs from the page's only because the crop was recognised again is not taken)."""
     plain = to_simplified(scores.best_path()[0])
     # Simplified like every OCR line (`script`): the frames may still favour a traditional form.
-    fluent = to_simplified(_kept(plain, _inside(plain, decode_fluent(scores, bonus, settings.beam))))
+    fluent = to_simplified(_held(plain, decode_fluent(scores, bonus, settings.beam)))
     if not fluent.strip() or fluent == plain:
         return None
     return fluent
 
 
-def _kept(plain: str, fluent: str) -> str:
-    """`fluent` with every character of the plain reading it drops put back. A pair model
-    gains by dropping a character that pairs badly with its neighbours (昌梁市 read 昌市); what
-    it may mend is which character a torn stroke is, or one the frames heard faintly (有限任公司
-    -> 有限责任公司), never that a character is not there. Marks it drops stay dropped."""
+def _held(plain: str, fluent: str) -> str:
+    """`fluent` held to the plain reading, one alignment of the two deciding both rules:
+    - nothing it adds before the plain reading's first character or after its last stays: a
+      character heard faintly at a line's edge is one a neighbouring box often holds (the 司
+      the detector boxed on its own after "…有限公"), and would be read twice;
+    - every Han character of the plain reading it drops is put back: a pair model gains by
+      dropping a character that pairs badly with its neighbours (昌梁市 read 昌市). What it may
+      mend is which character a torn stroke is, or one the frames heard faintly (有限任公司 ->
+      有限责任公司), never that a character is not there. Marks it drops stay dropped."""
     out = []
     ops = difflib.SequenceMatcher(None, plain, fluent, autojunk=False).get_opcodes()
     for op, i1, i2, j1, j2 in ops:
         lost, got = plain[i1:i2], fluent[j1:j2]
+        if op == "insert" and (i1 == 0 or i1 == len(plain)):
+            continue
         if op == "delete":
             out.append("".join(_HAN.findall(lost)))
         elif op == "replace" and len(_HAN.findall(got)) < len(_HAN.findall(lost)):
@@ -148,19 +154,6 @@ def _kept(plain: str, fluent: str) -> str:
         else:
             out.append(got)
     return "".join(out)
-
-
-def _inside(plain: str, fluent: str) -> str:
-    """`fluent` without what it adds before the plain reading's first character or after its
-    last: a character heard faintly at a line's edge is one a neighbouring box often holds
-    (the 司 the detector boxed on its own after "…有限公"), and would be read twice."""
-    ops = difflib.SequenceMatcher(None, plain, fluent, autojunk=False).get_opcodes()
-    kept = []
-    for op, i1, _, j1, j2 in ops:
-        if op == "insert" and (i1 == 0 or i1 == len(plain)):
-            continue
-        kept.append(fluent[j1:j2])
-    return "".join(kept)
 
 
 def _pairs_with(prefix: str) -> str | None:
