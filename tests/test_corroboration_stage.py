@@ -125,6 +125,26 @@ def test_summary_and_award_tables_are_no_source(source_type: DocumentType, mende
     assert len(_low(ctx, "unit_name")) == (1 if mended else 0)
 
 
+@pytest.mark.parametrize(("licence_address", "mended"), [
+    ("晋阳市恒泰路218号", True),  # the form's address, exactly: settled however shakily it was read
+    ("晋阳市恒泰路2l8号", False),  # another page's slip confirms nothing
+])
+def test_an_address_another_page_states_exactly_mends_the_studio_location(licence_address: str,
+                                                                          mended: bool) -> None:
+    licence = _page(2, [f"住所 {licence_address}"], 0.9)
+    address = FieldResult(value="晋阳市恒泰路218号", page=FORM, bbox=[300.0, 200.0, 900.0, 236.0], confidence=0.85)
+    location = FieldResult(value="晋阳市恒秦路218号实训车间", page=FORM, bbox=[300.0, 260.0, 900.0, 296.0],
+                           confidence=0.85)
+    ctx = _ctx([_form_page(["通讯地址", "工作室地点"]), licence],
+               {FORM: DocumentType.APPLICATION_FORM, 2: DocumentType.BUSINESS_LICENSE},
+               {"address": address, "studio_location": location})
+    stage_corroborate(ctx)
+    assert ctx.result.fields["studio_location"].value == ("晋阳市恒泰路218号实训车间" if mended else "晋阳市恒秦路218号实训车间")
+    assert ctx.result.fields["address"].value == "晋阳市恒泰路218号"
+    if mended:
+        assert "通讯地址一栏" in _low(ctx, "studio_location")[0].message
+
+
 @pytest.mark.parametrize("value", [None, ""])
 def test_empty_field_is_not_filled(value: str | None) -> None:
     ctx = _ctx([_form_page(["申报单位名称"]), _report_page(0.99), _fund_page(0.99)], BASE_DOCS,

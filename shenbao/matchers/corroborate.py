@@ -171,6 +171,15 @@ def mend_by_search(key: str, old: str, form_confidence: float, texts: Sequence[P
     return Mend(key, old, new, support) if new != old else None
 
 
+def confirmed_by_search(old: str, texts: Sequence[PageText], settings: Settings | None = None) -> bool:
+    """Whether another page states `old` exactly as the form was read (every part of it long
+    enough to be searched for): two readings that agree settle a value however shakily either
+    was read."""
+    settings = settings or Settings()
+    parts = [p for p in old.split(" ") if len(p) >= settings.search_min_length]
+    return bool(parts) and all(any(p in t.text for t in texts) for p in parts)
+
+
 def _search_part(part: str, form_confidence: float, texts: Sequence[PageText],
                  settings: Settings) -> tuple[str, list[Reading]] | None:
     if len(part) < settings.search_min_length:

@@ -108,7 +108,9 @@ def stage_corroborate(ctx: PacketContext, table: CorroborationTable | None = Non
         mend = _try(_mend, key, field.value, confidence, field.page, table, sources, settings)
         if mend is not None and _apply(ctx, mend, field):
             mended.add(key)
-        if key in mended or confidence >= trusted:
+        if key in mended or confidence >= trusted or (
+                key in table.search and key in table.entities
+                and cb.confirmed_by_search(field.value, [t for t in sources.texts() if t.page != field.page], settings)):
             settled[key] = cb.Reading(field.value, field.page, confidence, _field_source(key))
     # A settled unit name or address put in place of its garbled copy inside the other values
     # (one mend per value: its finding quotes what the form read).

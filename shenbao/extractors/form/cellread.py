@@ -59,6 +59,9 @@ class CellReadSettings:
     # Doubtful person names are decoded again weighing how often names use each character
     # (`names`, data/name_chars.tsv).
     reread_names: bool = True
+    # Place names one character off a county of the city beside them are read again as the
+    # gazetteer writes them, where the frames allow (`placenames`, data/places.tsv).
+    reread_places: bool = True
 
 
 @dataclass

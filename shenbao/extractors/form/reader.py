@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from shenbao.extractors.form import names, typed
+from shenbao.extractors.form import names, placenames, typed
 from shenbao.extractors.form.cellread import CellReadSettings, mend_punctuation, reread_cells
 from shenbao.extractors.form.cover import read_label_lines, read_label_pairs, remove_seal_marks
 from shenbao.extractors.form.gapread import mend_gaps
@@ -185,6 +185,7 @@ def read_layouts(layouts: list[PageLayout], jurisdiction: str | None, table: Lab
                 r.grid, r.layout = grid, layout
             _reread_typed(grid_reads)
             _reread_names(grid_reads)
+            _reread_places(grid_reads)
             page_reads += grid_reads
         for r in page_reads:
             # Text under a seal is where OCR drops and swaps characters.
@@ -202,6 +203,7 @@ REREAD_MALFORMED = "不合该栏格式"
 REREAD_BIRTH_FROM_ID = "与身份证号中的出生年月不一致，而图像同样可读作身份证号所示年月"
 REREAD_FLUENT = "逐字识别有疑处按常用字词搭配改读"
 REREAD_NAME = "姓名逐字识别有疑处按常见姓氏与名字用字改读"
+REREAD_PLACE = "地名与相邻的上级或下级行政区划不符，按行政区划名称改读"
 
 
 def _rereadable(r: _Read) -> bool:
@@ -240,6 +242,22 @@ def _reread_names(reads: list[_Read]) -> None:
         found = names.reread_name(r.grid, r.cells[0], r.layout.image, r.layout.reader.engine,
                                   r.layout.unit, r.raw, settings, r.layout.reader.settings)
         _take(r, found, REREAD_NAME)
+
+
+def _reread_places(reads: list[_Read]) -> None:
+    """Place names one character off a county or city of the place beside them, read again
+    as the gazetteer writes them where the image supports that."""
+    settings = placenames.PlaceSettings()
+    for r in reads:
+        if not _rereadable(r):
+            continue
+        assert r.layout is not None and r.layout.reader is not None and r.grid is not None
+        if not r.layout.reader.settings.reread_places:
+            continue
+        found = placenames.proposed(r.key, r.raw, settings)
+        if found:
+            _take(r, placenames.reread_places(r.cells[0], r.layout.image, r.layout.reader.engine, r.raw,
+                                              found, settings), REREAD_PLACE)
 
 
 def _birth_from_id(reads: list[_Read]) -> None:
