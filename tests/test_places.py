@@ -10,11 +10,11 @@ import pytest
 
 from shenbao.extractors.form import placenames
 from shenbao.extractors.form.cellread import CellReadSettings
-from shenbao.extractors.form.reader import REREAD_PLACE, CellReader, read_form
+from shenbao.extractors.form.reader import CellReader, read_form
 from shenbao.extractors.ocr import get_engine
 from shenbao.extractors.ocr.base import OcrEngine, PageOcr
 from shenbao.extractors.ocr.ctc import LineScores
-from shenbao.matchers import places
+from shenbao.matchers import banks, places
 from shenbao.pipeline.ingest import ingest
 from shenbao.pipeline.types import TextLine
 from tests import _form_builders as fb
@@ -104,6 +104,42 @@ def test_where_two_places_fit_the_frames_choose_one_clearly_or_none() -> None:
     assert placenames._choose(both, text, mend, settings) is None
 
 
+@pytest.mark.parametrize(("text", "read", "names"), [
+    ("国邮政储蓄银行武汉东西湖支行 2447533310973754196", "国邮政储蓄银行", ("中国邮政储蓄银行",)),  # 中 lost
+    ("中国农止银行吕梁离石支行", "中国农止银行", ("中国农业银行",)),
+    ("交通很行武汉江夏支行", "交通很行", ("交通银行",)),
+    ("晋商银行太原分行", "晋商银行", ("招商银行", "浙商银行")),  # a city bank the list lacks: frames decide
+])
+def test_an_opening_one_character_off_a_known_bank_is_proposed(text: str, read: str, names: tuple[str, ...]) -> None:
+    found = banks.mends(text, banks.load())
+    assert [(m.start, m.read, m.names, m.kind) for m in found] == [(0, read, names, "bank")]
+
+
+@pytest.mark.parametrize("text", ["中国银行吕梁孝义支行", "中国工商银行长存练词支行", "招商银行", "农村信用社"])
+def test_an_opening_that_names_a_bank_or_none_near_stays(text: str) -> None:
+    assert banks.mends(text, banks.load()) == []
+
+
+def test_a_broken_bank_list_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "banks.txt"
+    bad.write_text("# banks\n银行\n", encoding="utf-8")
+    with pytest.raises(banks.BankListError, match="four characters"):
+        banks.load(bad)
+
+
+def test_a_bank_needs_the_frames_nearly_as_sure_as_the_reading() -> None:
+    settings = placenames.PlaceSettings()
+    text = "国邮政储蓄银行"
+    mend = banks.mends(text, banks.load())[0]
+    faint = word("国邮政储蓄银行")
+    heard = LineScores(((("", 0.8), ("中", 0.1), ("重", 0.1)), *faint.frames))  # ~2 nats below a blank
+    assert placenames._choose(heard, text, mend, settings).names == ("中国邮政储蓄银行",)
+    barely = LineScores(((("", 0.98), ("中", 0.02)), *faint.frames))  # ~4 nats: a place would pass
+    assert placenames._choose(barely, text, mend, settings) is None
+    # The same faint 中 before a place name would do: a bank has no neighbour to vouch for it.
+    assert placenames._choose(barely, text, replace(mend, kind="place"), settings) is not None
+
+
 class WornPlaceEngine(OcrEngine):
     """The real recogniser, except that a line it reads with `right` in it comes back with that
     character torn: `wrong` read surely, `right` heard faintly (or not at all)."""
@@ -155,7 +191,7 @@ def test_a_misread_county_on_a_scanned_form_is_read_as_the_gazetteer_writes_it(w
     fields = read_form([worn_address], "lvliang-2025", cells=CellReader(engine, plain))
     assert fields["address"].value == "吕梁市交城县龙凤北大街234号"
     assert fields["address"].reread_from == "吕梁市文城县龙凤北大街234号"
-    assert fields["address"].reread_why == REREAD_PLACE
+    assert fields["address"].reread_why == "“文城县”不是与“吕梁市”相邻的行政区划，按行政区划名称“交城县”改读"
 
     # Where the frames never heard 城, the value stays as read.
     deaf = WornPlaceEngine(real, "交城县", "文城县", 0.0)

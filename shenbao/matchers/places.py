@@ -62,6 +62,7 @@ class Mend:
     beside: str  # the neighbour that names its parent or child (as the text has it)
     # A near-miss itself (昌梁市 beside 华义市): this mend stands only if that one is mended too.
     partner: str | None = None
+    kind: str = "place"  # or "bank" (`banks`): what list the names come from
 
     @property
     def end(self) -> int:

@@ -59,8 +59,9 @@ class CellReadSettings:
     # Doubtful person names are decoded again weighing how often names use each character
     # (`names`, data/name_chars.tsv).
     reread_names: bool = True
-    # Place names one character off a county of the city beside them are read again as the
-    # gazetteer writes them, where the frames allow (`placenames`, data/places.tsv).
+    # Place names one character off a county of the city beside them, and a bank's name one off
+    # a known bank's, are read again as the lists write them, where the frames allow
+    # (`placenames`, data/places.tsv, data/banks.txt).
     reread_places: bool = True
 
 

@@ -203,7 +203,6 @@ REREAD_MALFORMED = "不合该栏格式"
 REREAD_BIRTH_FROM_ID = "与身份证号中的出生年月不一致，而图像同样可读作身份证号所示年月"
 REREAD_FLUENT = "逐字识别有疑处按常用字词搭配改读"
 REREAD_NAME = "姓名逐字识别有疑处按常见姓氏与名字用字改读"
-REREAD_PLACE = "地名与相邻的上级或下级行政区划不符，按行政区划名称改读"
 
 
 def _rereadable(r: _Read) -> bool:
@@ -245,8 +244,9 @@ def _reread_names(reads: list[_Read]) -> None:
 
 
 def _reread_places(reads: list[_Read]) -> None:
-    """Place names one character off a county or city of the place beside them, read again
-    as the gazetteer writes them where the image supports that."""
+    """Place names one character off a county or city of the place beside them, and a bank's
+    name one character off a known bank's, read again as the lists write them where the image
+    supports that."""
     settings = placenames.PlaceSettings()
     for r in reads:
         if not _rereadable(r):
@@ -255,9 +255,11 @@ def _reread_places(reads: list[_Read]) -> None:
         if not r.layout.reader.settings.reread_places:
             continue
         found = placenames.proposed(r.key, r.raw, settings)
-        if found:
-            _take(r, placenames.reread_places(r.cells[0], r.layout.image, r.layout.reader.engine, r.raw,
-                                              found, settings), REREAD_PLACE)
+        if not found:
+            continue
+        reread = placenames.reread_places(r.cells[0], r.layout.image, r.layout.reader.engine, r.raw, found, settings)
+        if reread is not None:
+            _take(r, reread[0], reread[1])
 
 
 def _birth_from_id(reads: list[_Read]) -> None:
