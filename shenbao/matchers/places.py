@@ -11,10 +11,11 @@ supports the known name is for the caller to judge from the recogniser's frames.
 A near-miss is mended only where it sits right beside its parent or child (an ancestor before
 it, a descendant after it) and that neighbour is read exactly, or where two near-misses are a
 parent and its child both written with their suffixes (昌梁市华义市). A lone near-miss is left
-alone: 新华路 is a street, not a misread 新华区. A stem of one character (兴县, 岚县) is too
-short to be told from chance. Names are matched by stem, any one-character suffix taken for any
-other (梁平县 became 梁平区): a suffix is never what is changed, unless what was read there is
-no suffix at all.
+alone: 新华路 is a street, not a misread 新华区. A bare stem (吕梁 in 吕梁孝义支行) is a
+neighbour to go by but is never itself mended: after a city a trade name often misses a county
+by a character (重庆恒昌, not 荣昌). A stem of one character (兴县, 岚县) is too short to be told
+from chance. Names are matched by stem, any one-character suffix taken for any other (梁平县
+became 梁平区): a suffix is never what is changed, unless what was read there is no suffix at all.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ class Mend:
 
     @property
     def name(self) -> str:
-        """The place it is, once one is chosen."""
+        """The name it is, once one is chosen."""
         if len(self.names) != 1:
             raise ValueError(f"{self.read}: {len(self.names)} places fit, none chosen")
         return self.names[0]
