@@ -58,6 +58,13 @@ def key_of(table: LabelTable, text: str, context: list[str] | None = None, relax
         ("团队人数（人）", "studio_team_size"),
         ("E-mail地址", "email"),
         ("所在单位及职务", "master_employer_title"),
+        # Wordings the five notices' forms do not use but other years' and bureaus' do.
+        ("单位开户银行及帐号", "bank_account"),
+        ("国家职业资格等级", "master_skill_level"),
+        ("主要设施设备", "studio_facilities"),
+        ("主要业绩（500字以内）", "achievements"),
+        ("资金使用计划", "fund_use"),
+        ("获得荣誉称号", "_awards"),
     ],
 )
 def test_label_variants(table: LabelTable, text: str, key: str) -> None:
