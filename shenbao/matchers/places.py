@@ -218,6 +218,7 @@ def _disjoint(found: list[Mend]) -> list[Mend]:
 
 
 def apply(text: str, found: list[Mend]) -> str:
+    """`text` with each mend's window written as its (chosen) name."""
     for m in sorted(found, key=lambda m: -m.start):
         text = text[:m.start] + m.name + text[m.end:]
     return text
