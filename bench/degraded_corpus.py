@@ -8,9 +8,11 @@ heavier degradation than it was developed on (unseen packets are judged with it)
     .venv/bin/shenbao eval out/degraded/truth out/degraded/r_lowres          # same for photo
 
 Each chosen packet becomes a folder of page images (a valid packet format) with its own id, so
-the corpus truth scores it: `lowres` (120 dpi, 0.3% salt-and-pepper noise, Otsu to 1 bit) and
+the corpus truth scores it: `lowres` (120 dpi, 0.3% salt-and-pepper noise, Otsu to 1 bit),
 `photo` (200 dpi, corners pulled in 2-4%, light falling from 1.0 to 0.75 across the page, blur
-sigma 1, JPEG quality 45). Seeds come from the packet id and page number: re-runs give the same
+sigma 1, JPEG quality 45) and `copy` (a worn photocopy fed in askew: 150 dpi grey, turned 1.5-3.5
+degrees either way, ink lightened to grey on a grey page, 0.4% dark specks, two or three toner
+streaks down the page, JPEG quality 60). Seeds come from the packet id and page number: re-runs give the same
 images. `truth/` gets the chosen packets' truth files.
 """
 
@@ -81,6 +83,26 @@ def photo(rgb: np.ndarray, rng: random.Random) -> Image.Image:
     return Image.fromarray(cv2.GaussianBlur(lit, (0, 0), 1.0), "RGB")
 
 
+def copy(rgb: np.ndarray, dpi: float, rng: random.Random) -> Image.Image:
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    f = 150.0 / dpi
+    gray = cv2.resize(gray, (round(gray.shape[1] * f), round(gray.shape[0] * f)), interpolation=cv2.INTER_AREA)
+    h, w = gray.shape
+    # A copier's tone: black prints as dark grey, white as light grey.
+    ink, paper = rng.uniform(60, 95), rng.uniform(200, 228)
+    toned = (ink + gray.astype(np.float32) / 255.0 * (paper - ink))
+    nrng = np.random.default_rng(rng.getrandbits(32))
+    toned[nrng.random(toned.shape) < 0.004] = ink
+    for _ in range(rng.randint(2, 3)):
+        x = rng.randrange(w)
+        toned[:, x:x + rng.randint(1, 3)] *= rng.uniform(0.7, 0.85)
+    angle = rng.choice((-1, 1)) * rng.uniform(1.5, 3.5)
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    turned = cv2.warpAffine(toned.clip(0, 255).astype(np.uint8), m, (w, h), flags=cv2.INTER_LINEAR,
+                            borderValue=int(paper))
+    return Image.fromarray(turned, "L")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", type=Path, default=Path("../shared/corpus"))
@@ -90,14 +112,15 @@ def main() -> None:
     args = ap.parse_args()
     (args.out / "truth").mkdir(parents=True, exist_ok=True)
     for packet_id in args.packets:
-        low, pho = args.out / "lowres" / packet_id, args.out / "photo" / packet_id
-        low.mkdir(parents=True, exist_ok=True)
-        pho.mkdir(parents=True, exist_ok=True)
+        low, pho, cop = (args.out / v / packet_id for v in ("lowres", "photo", "copy"))
+        for folder in (low, pho, cop):
+            folder.mkdir(parents=True, exist_ok=True)
         noise_rng = np.random.default_rng(zlib.crc32(packet_id.encode()))
         count = 0
         for count, (rgb, dpi) in enumerate(pages(args.corpus / "packets", packet_id), start=1):
             lowres(rgb, dpi, noise_rng).save(low / f"{count:03d}.png")
             photo(rgb, random.Random(f"{packet_id}:{count}")).save(pho / f"{count:03d}.jpg", quality=45)
+            copy(rgb, dpi, random.Random(f"copy:{packet_id}:{count}")).save(cop / f"{count:03d}.jpg", quality=60)
         shutil.copy(args.corpus / "truth" / f"{packet_id}.json", args.out / "truth" / f"{packet_id}.json")
         print(f"{packet_id}: {count} pages")
 

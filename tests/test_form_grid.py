@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 
 from shenbao.extractors.form.grid import Cell, Grid, assign_lines, join_lines
@@ -103,6 +105,29 @@ def test_image_grid_on_a_turned_page_with_a_seal(main_pdf: Path, main_page: Page
     cell = by_text(grid)["戴勇辉"]
     x0, y0, x1, y1 = grid.page_bbox(cell.bbox)
     assert x0 <= name_line.cx <= x1 and y0 <= name_line.cy <= y1
+
+
+def photocopy(image: np.ndarray, streaks_x: tuple[int, ...], streak_y: int) -> np.ndarray:
+    """The page as a worn photocopy: ink dark grey on a light grey page, with toner streaks
+    down it (and one across: a scanner lamp's line), each as long as the page."""
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    toned = 80.0 + gray / 255.0 * (215.0 - 80.0)
+    for x in streaks_x:
+        toned[:, x:x + 2] *= 0.75
+    toned[streak_y:streak_y + 2, :] *= 0.75
+    return cv2.cvtColor(toned.astype(np.uint8), cv2.COLOR_GRAY2RGB)
+
+
+def test_toner_streaks_across_a_photocopied_table_are_no_rules(main_pdf: Path, main_page: Page) -> None:
+    image = fb.render(main_pdf, 0)
+    h, w = image.shape[:2]
+    # Streaks through the middle of value cells (the unit's name, the phones) and one across
+    # the rows of the member list.
+    copy = photocopy(image, (int(w * 0.42), int(w * 0.71)), int(h * 0.37))
+    scan = fb.scan_page(main_page, copy, angle=2.2)
+    grids, _ = grids_from_image(scan.load_image(), scan.lines, 1)
+    assert len(grids) == 1
+    check_main_grid(grids[0])
 
 
 def test_ocr_line_across_a_rule_is_cut(main_pdf: Path, main_page: Page) -> None:

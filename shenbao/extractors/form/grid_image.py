@@ -399,6 +399,7 @@ def ruling_mask(image: np.ndarray, unit: float | None = None) -> np.ndarray:
     # a couple of text lines at most.
     horiz = _straight(horiz, True, w // 4, 3 * unit)
     vert = _straight(vert, False, h // 4, 3 * unit)
+    horiz, vert = _printed(horiz, vert, gray, unit)
     # Bridge small breaks along each rule (faded or broken print), then close the junctions.
     bridge = max(9, w // 120)
     horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (bridge, 1)))
@@ -449,11 +450,46 @@ def _straight(rules: np.ndarray, horizontal: bool, long: int, seal_len: float) -
     return np.where(keep[labels], np.uint8(255), np.uint8(0)).astype(np.uint8)
 
 
+def _printed(horiz: np.ndarray, vert: np.ndarray, gray: np.ndarray, unit: float) -> tuple[np.ndarray, np.ndarray]:
+    """Drop lines far fainter than the page's rules: a copier's toner streak down the page or
+    the shadow of a paper edge is a long straight line too, but it stands out from the paper
+    around it by a fraction of what printed ink does. A line's contrast is the paper level
+    around it (a median over a few text heights) less its grey at its darkest across, the
+    median of that along its length (crossings with text or rules do not lift it); the page's
+    rules are measured by the median line."""
+    k = max(3, int(round(2 * unit)) | 1)
+    paper = cv2.medianBlur(gray, min(k, 255))
+    contrast = np.clip(paper.astype(np.int16) - gray.astype(np.int16), 0, 255)
+    found: list[tuple[np.ndarray, np.ndarray]] = []  # per direction: component labels, contrasts
+    for rules, across in ((horiz, 0), (vert, 1)):
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
+        levels = np.zeros(n)
+        for i in range(1, n):
+            x, y, bw, bh, _ = (int(v) for v in stats[i])
+            part = labels[y:y + bh, x:x + bw] == i
+            levels[i] = float(np.median(np.where(part, contrast[y:y + bh, x:x + bw], 0).max(axis=across)))
+        found.append((labels, levels))
+    every = np.concatenate([levels[1:] for _, levels in found])
+    if every.size < 3:
+        return horiz, vert
+    typical = float(np.median(every))
+    out = []
+    for labels, levels in found:
+        keep = levels >= 0.6 * typical
+        keep[0] = False
+        out.append(np.where(keep[labels], np.uint8(255), np.uint8(0)).astype(np.uint8))
+    return out[0], out[1]
+
+
 def _anchored(rules: np.ndarray, cross: np.ndarray, reach: int, long: int, horizontal: bool) -> np.ndarray:
-    """Keep the rules that are long or end on a crossing rule at both ends.
+    """Keep the rules that end on a crossing rule at both ends, or are long and end on one at
+    one end at least.
 
     A table rule runs from one rule to another; the straight-looking flanks of a seal's ring or
     a stroke of large lettering stop in the middle of a cell. Without this they split cells.
+    A long rule may have lost an end (a faded border, a table cut by the page), but not both: a
+    line that runs past the table into the margins at both ends is a copier's toner streak or a
+    paper edge, and would split every cell it crosses.
     """
     n, labels, stats, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
     keep = np.zeros(n, dtype=bool)
@@ -461,20 +497,14 @@ def _anchored(rules: np.ndarray, cross: np.ndarray, reach: int, long: int, horiz
     for i in range(1, n):
         x, y, bw, bh, _ = (int(v) for v in stats[i])
         length = bw if horizontal else bh
-        if length >= long:
-            keep[i] = True
-            continue
         if horizontal:
             ends = [(x, y, x, y + bh), (x + bw - 1, y, x + bw - 1, y + bh)]
         else:
             ends = [(x, y, x + bw, y), (x, y + bh - 1, x + bw, y + bh - 1)]
-        ok = True
-        for ex0, ey0, ex1, ey1 in ends:
-            win = cross[max(0, ey0 - reach):min(H, ey1 + reach + 1), max(0, ex0 - reach):min(W, ex1 + reach + 1)]
-            if not win.any():
-                ok = False
-                break
-        keep[i] = ok
+        anchored = sum(
+            bool(cross[max(0, ey0 - reach):min(H, ey1 + reach + 1), max(0, ex0 - reach):min(W, ex1 + reach + 1)].any())
+            for ex0, ey0, ex1, ey1 in ends)
+        keep[i] = anchored == 2 or (length >= long and anchored == 1)
     return np.where(keep[labels], np.uint8(255), np.uint8(0)).astype(np.uint8)
 
 
