@@ -194,6 +194,20 @@ def test_short_part_is_left_alone() -> None:
     assert mend.new == f"{UNIT} 主往"
 
 
+@pytest.mark.parametrize(("read", "mended"), [
+    # A grey seal's star after the name: no character of it, though the form page goes on
+    # with the 单 of 单位性质.
+    ("长春博远汽车零部件有限公司★", "长春博远汽车零部件有限公司"),
+    # ... or stamped over the name's last character, which the other page still shows.
+    ("长春博远汽车零部件有限公★", "长春博远汽车零部件有限公司"),
+    ("★长春博远汽车零部件有限公司", "长春博远汽车零部件有限公司"),
+])
+def test_a_seal_star_at_a_value_end_is_no_character(read: str, mended: str) -> None:
+    texts = [_text(7, "申报单位名称长春博远汽车零部件有限公司单位性质民营企业", 0.99)]
+    mend = mend_by_search("unit_name", read, 0.95, texts)
+    assert mend is not None and mend.new == mended
+
+
 def test_short_value_alone_is_not_searched() -> None:
     assert mend_by_search("unit_head", "俞明", 0.5, [_text(3, "法定代表人俞明辉", 0.99)]) is None
 

@@ -143,6 +143,8 @@ def test_an_address_another_page_states_exactly_mends_the_studio_location(licenc
     assert ctx.result.fields["address"].value == "晋阳市恒泰路218号"
     if mended:
         assert "通讯地址一栏" in _low(ctx, "studio_location")[0].message
+    # What the rules are told: which form values other documents state exactly, and where.
+    assert ctx.confirmed_values.get("address") == ([2] if mended else None)
 
 
 @pytest.mark.parametrize("value", [None, ""])

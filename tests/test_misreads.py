@@ -145,6 +145,16 @@ def test_summary_misread_needs_a_valid_form_value() -> None:
     assert out == [finding]
 
 
+def test_summary_mismatch_against_a_form_id_read_with_digits_lost_is_a_misread() -> None:
+    # The form's 身份证号 read as 15 digits on a worn scan; the table's is a valid number.
+    finding = _finding(FindingCode.SUMMARY_MISMATCH, "master_id_number", documents=("summary_table",))
+    out = demote_misreads([finding], _result(master_id_number="500197610182999"), ocr_pages={2, 7},
+                          evidence=_summary_evidence("master_id_number", "500230197610182999"))
+    [low] = out
+    assert low.code == FindingCode.LOW_CONFIDENCE and low.fields == ["master_id_number"]
+    assert "500197610182999" in low.message and "SUMMARY_MISMATCH" in low.message
+
+
 @pytest.mark.parametrize(
     ("key", "summary", "confidence", "form_confidence", "demoted"),
     [
@@ -171,6 +181,32 @@ def test_summary_name_read_shakily_is_not_an_error(key: str, summary: str, confi
         return
     [low] = out
     assert low.code == FindingCode.LOW_CONFIDENCE and summary in low.message and f"{confidence:.2f}" in low.message
+
+
+@pytest.mark.parametrize(
+    ("summary", "confirmed", "demoted"),
+    [
+        ("重庆普锐汽车服务有限公司", {"unit_name": [1, 8]}, True),  # 晋 read 普 in the small print
+        ("重庆普锐汽车服务有限公司", {}, False),  # no other document says which is right
+        ("重庆晋锐汽车修理有限公司", {"unit_name": [1, 8]}, False),  # two characters: another wording
+        ("重庆晋锐汽车服务公司", {"unit_name": [1, 8]}, False),  # another length: another wording
+    ],
+)
+def test_summary_name_one_character_off_a_confirmed_form_value_is_a_misread(
+        summary: str, confirmed: dict[str, list[int]], demoted: bool) -> None:
+    from shenbao.extractors.evidence.model import Evidence, TableRow, Value
+
+    result = Result(packet_id="p")
+    result.fields["unit_name"] = FieldResult(value="重庆晋锐汽车服务有限公司", page=2, confidence=1.0)
+    ev = Evidence()
+    ev.table_rows.append(TableRow("summary_table", [7], {"unit_name": Value(summary, summary, 7, None, 0.95)}))
+    finding = _finding(FindingCode.SUMMARY_MISMATCH, "unit_name", documents=("summary_table",))
+    out = demote_misreads([finding], result, ocr_pages={2, 7}, evidence=ev, confirmed=confirmed)
+    if not demoted:
+        assert out == [finding]
+        return
+    [low] = out
+    assert low.code == FindingCode.LOW_CONFIDENCE and summary in low.message and "第1、8页" in low.message
 
 
 def test_field_whose_label_was_not_found_on_a_scanned_form_is_not_missing() -> None:

@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, Levenshtein
 
+from shenbao.extractors.ocr import charlm
+
 
 @dataclass(frozen=True)
 class Reading:
@@ -180,18 +182,57 @@ def confirmed_by_search(old: str, texts: Sequence[PageText], settings: Settings 
     return bool(parts) and all(any(p in t.text for t in texts) for p in parts)
 
 
+# Symbols a value's ends pick up that are no part of it: the star of a seal stamped over the
+# end of a unit's name, a speck read as a bullet.
+_STRAY_SYMBOLS = "★☆●○◎◆◇□■△▲▽▼※*#"
+# Two characters whose pointwise mutual information (`charlm`) is at least this write one word.
+_WORD_PMI = 3.0
+
+
 def _search_part(part: str, form_confidence: float, texts: Sequence[PageText],
                  settings: Settings) -> tuple[str, list[Reading]] | None:
-    if len(part) < settings.search_min_length:
+    # A stray symbol is searched for without: an edit would otherwise pair it with whatever
+    # character follows the value on the other page (the 单 of 单位性质 for the seal's ★).
+    core = part.strip(_STRAY_SYMBOLS)
+    if len(core) < settings.search_min_length:
         return None
-    max_edits = max(1, int(len(part) * settings.search_max_edit_ratio))
-    found: list[Reading] = []
+    max_edits = max(1, int(len(core) * settings.search_max_edit_ratio))
+    found_in: list[tuple[PageText, Reading]] = []
     for page_text in texts:
-        hit = search(part, page_text.text, max_edits)
-        if hit is None or _digits(page_text.text[hit[0]:hit[1]]) != _digits(part):
+        hit = search(core, page_text.text, max_edits)
+        if hit is None or _digits(page_text.text[hit[0]:hit[1]]) != _digits(core):
             continue  # digits that differ (a house number, an account) may be either page's slip
-        found.append(page_text.reading(hit[0], hit[1]))
-    return _pick(part, found, form_confidence, settings)
+        found_in.append((page_text, page_text.reading(hit[0], hit[1])))
+    found = [r for _, r in found_in]
+    if core != part:
+        found = [_through_symbol(part, core, page_text, r) for page_text, r in found_in]
+    picked = _pick(core, found, form_confidence, settings)
+    if picked is None and core != part:
+        same = [r for r in found if r.text == core]
+        if same:
+            return core, sorted(same, key=lambda r: -r.confidence)  # the symbol dropped
+    return picked
+
+
+def _through_symbol(part: str, core: str, page_text: PageText, found: Reading) -> Reading:
+    """The other page's reading of a value whose stray symbol may hide a character: where the
+    page's text goes on from the value's core with a character that completes its last word
+    (有限公 + 司: the seal's star stamped over the 司), that character is the value's too; where
+    it starts another (有限公司 + 单 of 单位性质), the symbol was no character."""
+    if found.text != core or not part.endswith(tuple(_STRAY_SYMBOLS)):
+        return found
+    start = page_text.text.find(core)
+    end = start + len(core)
+    if start < 0 or end >= len(page_text.text) or not _is_cjk(page_text.text[end]) or not _is_cjk(core[-1]):
+        return found
+    try:
+        model = charlm.load()
+    except (ImportError, OSError, ValueError):
+        return found
+    nxt = page_text.text[end]
+    if model.knows(nxt) and model.pmi(core[-1], nxt) >= _WORD_PMI:
+        return page_text.reading(start, end + 1)
+    return found
 
 
 def mend_by_label(key: str, old: str, form_confidence: float, readings: Sequence[Reading],

@@ -108,9 +108,13 @@ def stage_corroborate(ctx: PacketContext, table: CorroborationTable | None = Non
         mend = _try(_mend, key, field.value, confidence, field.page, table, sources, settings)
         if mend is not None and _apply(ctx, mend, field):
             mended.add(key)
-        if key in mended or confidence >= trusted or (
-                key in table.search and key in table.entities
-                and cb.confirmed_by_search(field.value, [t for t in sources.texts() if t.page != field.page], settings)):
+        confirmed = False
+        if key in table.search:
+            others = [t for t in sources.texts() if t.page != field.page]
+            if cb.confirmed_by_search(field.value, others, settings):
+                confirmed = True
+                ctx.confirmed_values[key] = sorted({t.page for t in others if field.value.split(" ")[0] in t.text})
+        if key in mended or confidence >= trusted or (confirmed and key in table.entities):
             settled[key] = cb.Reading(field.value, field.page, confidence, _field_source(key))
     # A settled unit name or address put in place of its garbled copy inside the other values
     # (one mend per value: its finding quotes what the form read).

@@ -239,6 +239,7 @@ def stage_rules(ctx: PacketContext) -> None:
         demote_misreads(findings, ctx.result, ocr_pages, finding_label, ctx.unreadable_values, evidence,
                         form_pages={n for d in ctx.result.documents if d.type == DocumentType.APPLICATION_FORM
                                     for n in d.pages},
-                        awards_located=ctx.awards_located or bool(ctx.claimed_awards))
+                        awards_located=ctx.awards_located or bool(ctx.claimed_awards),
+                        confirmed=ctx.confirmed_values)
     )
     mark_award_certificates(ctx)

@@ -66,6 +66,8 @@ class PacketContext:
     rule_pack: Any = None  # the RulePack the findings came from
     # Form fields whose OCR text could not be read as a value of their kind: key -> that text.
     unreadable_values: dict[str, str] = field(default_factory=dict)
+    # Form values another document of the packet states exactly (corroborate): key -> its pages.
+    confirmed_values: dict[str, list[int]] = field(default_factory=dict)
 
     def get_engine(self) -> OcrEngine:
         if self.engine is None:

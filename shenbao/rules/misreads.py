@@ -34,6 +34,9 @@ CHARACTER_CHECKS = {
     FindingCode.ID_GENDER_MISMATCH,
     FindingCode.CREDIT_CODE_INVALID,
     FindingCode.CONTACT_INVALID,
+    # The summary table's number against a form number read with digits lost or junk in it
+    # compares the table with the recogniser's slip, not with what the applicant wrote.
+    FindingCode.SUMMARY_MISMATCH,
 }
 
 MESSAGE = "{label}“{value}”{reason}，应是识别错误而非填写错误，未报“{check}”；请人工核对原件"
@@ -43,6 +46,8 @@ UNLOCATED_AWARDS_MESSAGE = ("扫描的申报表上没有认出填写荣誉的一
                             "未报“{check}”；请人工核对原件")
 SUMMARY_MESSAGE = ("汇总表/一览表中的{label}“{value}”不是有效的{label}（{reason}），应是识别错误；"
                    "申报表中为“{form}”，未报“{check}”；请人工核对原件")
+SUMMARY_CONFIRMED_MESSAGE = ("汇总表/一览表中的{label}识别为“{value}”，与申报表“{form}”仅差一字，而申报表的写法"
+                             "另有第{pages}页印证，应是汇总表小字的识别错误，未报“{check}”；请人工核对原件")
 SUMMARY_SHAKY_MESSAGE = ("汇总表/一览表中的{label}识别为“{value}”（置信度 {confidence:.2f}），与申报表"
                          "“{form}”不一致，可能是识别错误，未报“{check}”；请人工核对原件")
 # Names in a summary table: which may be a misread, below what confidence, against a form read
@@ -93,7 +98,8 @@ def demote_misreads(findings: list[Finding], result: Result, ocr_pages: set[int]
                     unreadable: dict[str, str] | None = None,
                     evidence: Evidence | None = None,
                     form_pages: set[int] | None = None,
-                    awards_located: bool = True) -> list[Finding]:
+                    awards_located: bool = True,
+                    confirmed: dict[str, list[int]] | None = None) -> list[Finding]:
     """`findings` with LOW_CONFIDENCE findings in place of
     - those of CHARACTER_CHECKS that name a field read by OCR (its page is in `ocr_pages`) whose
       value is malformed for its kind;
@@ -101,7 +107,9 @@ def demote_misreads(findings: list[Finding], result: Result, ocr_pages: set[int]
       kind (`unreadable`: key -> that text, e.g. 参加工作时间 "200;年10月"): the cell is not
       empty, a character of it was misread;
     - SUMMARY_MISMATCH on a 身份证号 or credit code where the summary table's OCR read is no
-      valid code at all while the form's is one (`evidence`: the summary rows);
+      valid code at all while the form's is one (`evidence`: the summary rows), and on a name
+      the table's OCR read one character off a form value other documents state exactly
+      (`confirmed`: key -> their pages);
     - MISSING_FIELD for a field whose label was not found at all on a form that was read by
       OCR only (`form_pages`, all in `ocr_pages`): a label garbled past recognition hides its
       cell, which may well be filled. A label found beside an empty cell stays MISSING_FIELD;
@@ -113,7 +121,7 @@ def demote_misreads(findings: list[Finding], result: Result, ocr_pages: set[int]
         if not awards_located:
             findings = _demote_unlocated_awards(findings, sorted(form_pages), check_label)
     if evidence is not None:
-        findings = _demote_summary_misreads(findings, result, evidence, ocr_pages, check_label)
+        findings = _demote_summary_misreads(findings, result, evidence, ocr_pages, check_label, confirmed or {})
     garbled: dict[str, str] = {}
     for key, check in MALFORMED.items():
         field = result.fields.get(key)
@@ -177,12 +185,14 @@ def code_fault(key: str, value: str) -> str | None:
 
 
 def _demote_summary_misreads(findings: list[Finding], result: Result, evidence: Evidence,
-                             ocr_pages: set[int], check_label: Callable[[str], str]) -> list[Finding]:
+                             ocr_pages: set[int], check_label: Callable[[str], str],
+                             confirmed: dict[str, list[int]]) -> list[Finding]:
     """A person who puts another ID number in the summary table writes a number (a valid one, if
     it is someone's); an ID that fails its check digit in an OCR'd table, beside a valid one on
     the form, is a digit the recogniser misread. A name or unit name the table's small print
     gave the recogniser trouble with (confidence below SUMMARY_SHAKY) while the form's was read
-    clearly is as likely a misread as a mismatch: a person must look."""
+    clearly is as likely a misread as a mismatch: a person must look. So is one the table's
+    read gives one character off (晋锐 as 普锐) where other documents state the form's exactly."""
     out: list[Finding] = []
     for f in findings:
         key = f.fields[0] if f.code == FindingCode.SUMMARY_MISMATCH and len(f.fields) == 1 else None
@@ -212,12 +222,20 @@ def _demote_summary_misreads(findings: list[Finding], result: Result, evidence: 
                 message = SUMMARY_SHAKY_MESSAGE.format(label=label, value=shakiest.value,
                                                        confidence=shakiest.confidence, form=form.value,
                                                        check=check)
+            elif confirmed.get(key) and all(_one_character_off(str(c.value), str(form.value)) for c in cells):
+                message = SUMMARY_CONFIRMED_MESSAGE.format(label=label, value=cells[0].value, form=form.value,
+                                                           pages="、".join(map(str, confirmed[key])), check=check)
         if message is None:
             out.append(f)
             continue
         out.append(Finding.make(FindingCode.LOW_CONFIDENCE, message, fields=[key],
                                 documents=list(f.documents), pages=list(f.pages)))
     return out
+
+
+def _one_character_off(a: str, b: str) -> bool:
+    """Same length, one character different: a misread glyph, not another wording."""
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
 def _demote_unlocated(findings: list[Finding], result: Result, form_pages: list[int],
