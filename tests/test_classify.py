@@ -383,6 +383,18 @@ def test_context_continuation_and_signature_tail() -> None:
     ]
 
 
+def test_running_text_as_centred_as_a_title_still_continues_the_document() -> None:
+    # On a photo the page's margins are skewed: a full-width line of running text measures as
+    # centred as a title. Its sentence marks say it is none.
+    rows = ["他所在的班组先后被评为先进班组，团队成员的技能水平整体提升明显。他还", *DEEDS_2[1:]]
+    lines: list[TextLine] = []
+    for i, text in enumerate(rows):
+        lines += _row_lines(text, 70.0 + 28.0 * i, "centre", FONT * 0.85, False)
+    centred = Page(number=5, kind=PageKind.SCAN, source="test p.5", width=W, height=H, lines=lines)
+    got = [pc.type for pc in classify_pages([make_page(4, DEEDS_1), centred])]
+    assert got == [DocumentType.DEEDS_MATERIAL, DocumentType.DEEDS_MATERIAL]
+
+
 def test_out_of_order_packet_is_classified_by_content() -> None:
     # Certificates first, cover last: position must not decide.
     pages = [make_page(1, HONOUR_1), make_page(2, ID_CARD, title=0), make_page(3, FORM_1, table=True), make_page(4, COVER, title=2)]

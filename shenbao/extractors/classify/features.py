@@ -25,6 +25,7 @@ _DATE = re.compile(
 # A table-of-contents row: "3. 营业执照 ···7", "4、汇总表……9".
 _TOC_ROW = re.compile(r"^\s*\d{1,2}\s*[.、．]\s*\S.*|.*(?:[·…]{2,}|\.{3,})\s*\d{0,3}\s*$")
 _SECTION_HEAD = re.compile(r"^[一二三四五六七八九十]{1,3}、")
+_SENTENCE_MARK = re.compile(r"[，。；]")
 
 # How many rows from the top count as the page's head (title zone).
 HEAD_ROWS = 3
@@ -171,7 +172,7 @@ def extract_features(page: Page) -> PageFeatures:
         taller = rows[0].height >= 1.15 * _median([r.height for r in rows[1:]] or [rows[0].height])
         if _SECTION_HEAD.match(first):
             starts_mid = True
-        elif len(first) >= 18 and not centred and len(rows) > 2:
+        elif len(first) >= 18 and len(rows) > 2 and (not centred or _running_text(rows[0], first, ext_x0, ext_x1)):
             starts_mid = True  # a full-width line of running text
         spread = rows[0].max_gap > 3.0 * rows[0].char_width  # cells of a table header, not a title
         title_like = (
@@ -213,6 +214,13 @@ def extract_features(page: Page) -> PageFeatures:
         title_like=title_like,
         starts_mid_text=starts_mid,
     )
+
+
+def _running_text(row: Row, compact: str, x0: float, x1: float) -> bool:
+    """A wide row with a sentence's marks inside it: running text, though it measures as
+    centred as a title (a photo's skewed page leaves no margin to go by, and a later row drawn
+    wider by perspective makes a full line look inset). A title has no ， or 。 inside."""
+    return (row.x1 - row.x0) >= 0.6 * (x1 - x0) and bool(_SENTENCE_MARK.search(compact[:-1]))
 
 
 def _median(values: list[float]) -> float:
