@@ -5,7 +5,7 @@ heavier degradation than it was developed on (unseen packets are judged with it)
     .venv/bin/shenbao batch out/degraded/lowres --out out/degraded/r_lowres --no-prefect --db none \
         --manifest ../shared/corpus/manifest.csv --registry ../shared/corpus/registry.csv \
         --ocr-cache out/degraded/ocr
-    .venv/bin/shenbao eval out/degraded/truth out/degraded/r_lowres          # same for photo
+    .venv/bin/shenbao eval out/degraded/truth out/degraded/r_lowres          # same for photo, copy
 
 Each chosen packet becomes a folder of page images (a valid packet format) with its own id, so
 the corpus truth scores it: `lowres` (120 dpi, 0.3% salt-and-pepper noise, Otsu to 1 bit),
