@@ -130,6 +130,19 @@ def test_toner_streaks_across_a_photocopied_table_are_no_rules(main_pdf: Path, m
     check_main_grid(grids[0])
 
 
+def test_a_streak_that_runs_into_the_table_border_leaves_the_border(main_pdf: Path, main_page: Page) -> None:
+    # A streak down the whole page a few pixels right of the table's right border (545 pt)
+    # merges with it into one line from the page's top to its bottom, ending on no rule.
+    image = fb.render(main_pdf, 0)
+    h, w = image.shape[:2]
+    border = round(545 * 200 / 72)
+    copy = photocopy(image, (border + 4,), h - 5)
+    scan = fb.scan_page(main_page, copy, angle=1.4)
+    grids, _ = grids_from_image(scan.load_image(), scan.lines, 1)
+    assert len(grids) == 1
+    check_main_grid(grids[0])
+
+
 def test_ocr_line_across_a_rule_is_cut(main_pdf: Path, main_page: Page) -> None:
     image = fb.render(main_pdf, 0)
     scan = fb.scan_page(main_page, image, merge=[("性别", "男")])

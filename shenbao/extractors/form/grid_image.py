@@ -399,13 +399,15 @@ def ruling_mask(image: np.ndarray, unit: float | None = None) -> np.ndarray:
     # a couple of text lines at most.
     horiz = _straight(horiz, True, w // 4, 3 * unit)
     vert = _straight(vert, False, h // 4, 3 * unit)
-    horiz, vert = _printed(horiz, vert, gray, unit)
+    contrast = _contrast(gray, unit)
+    horiz, vert, typical = _printed(horiz, vert, contrast)
     # Bridge small breaks along each rule (faded or broken print), then close the junctions.
     bridge = max(9, w // 120)
     horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (bridge, 1)))
     vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, bridge)))
     reach = max(8, w // 150)
-    horiz, vert = _anchored(horiz, vert, reach, w // 4, True), _anchored(vert, horiz, reach, h // 4, False)
+    horiz, vert = (_anchored(horiz, vert, reach, w // 4, True, contrast, typical),
+                   _anchored(vert, horiz, reach, h // 4, False, contrast, typical))
     mask = cv2.bitwise_or(horiz, vert)
     return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
 
@@ -450,38 +452,49 @@ def _straight(rules: np.ndarray, horizontal: bool, long: int, seal_len: float) -
     return np.where(keep[labels], np.uint8(255), np.uint8(0)).astype(np.uint8)
 
 
-def _printed(horiz: np.ndarray, vert: np.ndarray, gray: np.ndarray, unit: float) -> tuple[np.ndarray, np.ndarray]:
-    """Drop lines far fainter than the page's rules: a copier's toner streak down the page or
-    the shadow of a paper edge is a long straight line too, but it stands out from the paper
-    around it by a fraction of what printed ink does. A line's contrast is the paper level
-    around it (a median over a few text heights) less its grey at its darkest across, the
-    median of that along its length (crossings with text or rules do not lift it); the page's
-    rules are measured by the median line."""
+def _contrast(gray: np.ndarray, unit: float) -> np.ndarray:
+    """How much darker each pixel is than the paper around it (a median over a few text
+    heights), 0-255."""
     k = max(3, int(round(2 * unit)) | 1)
     paper = cv2.medianBlur(gray, min(k, 255))
-    contrast = np.clip(paper.astype(np.int16) - gray.astype(np.int16), 0, 255)
+    return np.clip(paper.astype(np.int16) - gray.astype(np.int16), 0, 255).astype(np.uint8)
+
+
+def _printed(horiz: np.ndarray, vert: np.ndarray,
+             contrast: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Drop lines far fainter than the page's rules: a copier's toner streak down the page or
+    the shadow of a paper edge is a long straight line too, but it stands out from the paper
+    around it by a fraction of what printed ink does. A line's contrast is its darkest across
+    (`_contrast`), the median of that along its length (crossings with text or rules do not
+    lift it); the page's rules are measured by the median line, which is returned too."""
     found: list[tuple[np.ndarray, np.ndarray]] = []  # per direction: component labels, contrasts
-    for rules, across in ((horiz, 0), (vert, 1)):
+    for rules, horizontal in ((horiz, True), (vert, False)):
         n, labels, stats, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
         levels = np.zeros(n)
         for i in range(1, n):
-            x, y, bw, bh, _ = (int(v) for v in stats[i])
-            part = labels[y:y + bh, x:x + bw] == i
-            levels[i] = float(np.median(np.where(part, contrast[y:y + bh, x:x + bw], 0).max(axis=across)))
+            levels[i] = float(np.median(_spine(labels, stats[i], i, contrast, horizontal)))
         found.append((labels, levels))
     every = np.concatenate([levels[1:] for _, levels in found])
     if every.size < 3:
-        return horiz, vert
+        return horiz, vert, 0.0
     typical = float(np.median(every))
     out = []
     for labels, levels in found:
         keep = levels >= 0.6 * typical
         keep[0] = False
         out.append(np.where(keep[labels], np.uint8(255), np.uint8(0)).astype(np.uint8))
-    return out[0], out[1]
+    return out[0], out[1], typical
 
 
-def _anchored(rules: np.ndarray, cross: np.ndarray, reach: int, long: int, horizontal: bool) -> np.ndarray:
+def _spine(labels: np.ndarray, stat: np.ndarray, i: int, contrast: np.ndarray, horizontal: bool) -> np.ndarray:
+    """Component `i`'s contrast at its darkest across, step by step along it."""
+    x, y, bw, bh, _ = (int(v) for v in stat)
+    part = labels[y:y + bh, x:x + bw] == i
+    return np.where(part, contrast[y:y + bh, x:x + bw], 0).max(axis=0 if horizontal else 1)
+
+
+def _anchored(rules: np.ndarray, cross: np.ndarray, reach: int, long: int, horizontal: bool,
+              contrast: np.ndarray | None = None, typical: float = 0.0) -> np.ndarray:
     """Keep the rules that end on a crossing rule at both ends, or are long and end on one at
     one end at least.
 
@@ -489,11 +502,18 @@ def _anchored(rules: np.ndarray, cross: np.ndarray, reach: int, long: int, horiz
     a stroke of large lettering stop in the middle of a cell. Without this they split cells.
     A long rule may have lost an end (a faded border, a table cut by the page), but not both: a
     line that runs past the table into the margins at both ends is a copier's toner streak or a
-    paper edge, and would split every cell it crosses.
+    paper edge, and would split every cell it crosses. Where such a streak ran into a table's
+    border (one line from the page's top to its bottom), the stretch printed as dark as a rule
+    and ending on crossing rules at both ends is the border, and stays.
     """
     n, labels, stats, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
     keep = np.zeros(n, dtype=bool)
     H, W = rules.shape[:2]
+    out = np.zeros_like(rules)
+
+    def touches(ex0: int, ey0: int, ex1: int, ey1: int) -> bool:
+        return bool(cross[max(0, ey0 - reach):min(H, ey1 + reach + 1), max(0, ex0 - reach):min(W, ex1 + reach + 1)].any())
+
     for i in range(1, n):
         x, y, bw, bh, _ = (int(v) for v in stats[i])
         length = bw if horizontal else bh
@@ -501,11 +521,37 @@ def _anchored(rules: np.ndarray, cross: np.ndarray, reach: int, long: int, horiz
             ends = [(x, y, x, y + bh), (x + bw - 1, y, x + bw - 1, y + bh)]
         else:
             ends = [(x, y, x + bw, y), (x, y + bh - 1, x + bw, y + bh - 1)]
-        anchored = sum(
-            bool(cross[max(0, ey0 - reach):min(H, ey1 + reach + 1), max(0, ex0 - reach):min(W, ex1 + reach + 1)].any())
-            for ex0, ey0, ex1, ey1 in ends)
+        anchored = sum(touches(*e) for e in ends)
         keep[i] = anchored == 2 or (length >= long and anchored == 1)
-    return np.where(keep[labels], np.uint8(255), np.uint8(0)).astype(np.uint8)
+        if not keep[i] and length >= long and contrast is not None and typical > 0:
+            # a pale speck of the border for a few pixels is no end of it
+            spine = cv2.dilate(_spine(labels, stats[i], i, contrast, horizontal).reshape(1, -1),
+                               cv2.getStructuringElement(cv2.MORPH_RECT, (2 * reach + 1, 1))).ravel()
+            a, b = _rule_stretch(spine, 0.75 * typical)
+            # ... and of that, the part between the first and the last rule it crosses
+            if horizontal:
+                band = cross[max(0, y - reach):min(H, y + bh + reach), x + a:x + b].any(axis=0)
+            else:
+                band = cross[y + a:y + b, max(0, x - reach):min(W, x + bw + reach)].any(axis=1)
+            hits = np.flatnonzero(band)
+            if hits.size and hits[-1] - hits[0] >= long // 2:
+                lo, hi = a + int(hits[0]), a + int(hits[-1]) + 1
+                window = (slice(y, y + bh), slice(x + lo, x + hi)) if horizontal else (slice(y + lo, y + hi), slice(x, x + bw))
+                out[window][labels[window] == i] = 255
+    return np.maximum(out, np.where(keep[labels], np.uint8(255), np.uint8(0)).astype(np.uint8))
+
+
+def _rule_stretch(spine: np.ndarray, floor: float) -> tuple[int, int]:
+    """The longest run [a, b) of `spine` at or above `floor`."""
+    best, start = (0, 0), None
+    for k, dark in enumerate([*(spine >= floor), False]):
+        if dark and start is None:
+            start = k
+        elif not dark and start is not None:
+            if k - start > best[1] - best[0]:
+                best = (start, k)
+            start = None
+    return best
 
 
 def cell_boxes(image: np.ndarray) -> list[BBox]:
