@@ -173,13 +173,15 @@ def mend_by_search(key: str, old: str, form_confidence: float, texts: Sequence[P
     return Mend(key, old, new, support) if new != old else None
 
 
-def confirmed_by_search(old: str, texts: Sequence[PageText], settings: Settings | None = None) -> bool:
-    """Whether another page states `old` exactly as the form was read (every part of it long
-    enough to be searched for): two readings that agree settle a value however shakily either
-    was read."""
+def confirming_pages(old: str, texts: Sequence[PageText], settings: Settings | None = None) -> list[int]:
+    """The pages stating `old` exactly as the form was read (every part of it long enough to be
+    searched for must stand on one of `texts`; the pages named are those of the first such
+    part), or none: two readings that agree settle a value however shakily either was read."""
     settings = settings or Settings()
     parts = [p for p in old.split(" ") if len(p) >= settings.search_min_length]
-    return bool(parts) and all(any(p in t.text for t in texts) for p in parts)
+    if not parts or not all(any(p in t.text for t in texts) for p in parts):
+        return []
+    return sorted({t.page for t in texts if parts[0] in t.text})
 
 
 # Symbols a value's ends pick up that are no part of it: the star of a seal stamped over the
@@ -197,15 +199,15 @@ def _search_part(part: str, form_confidence: float, texts: Sequence[PageText],
     if len(core) < settings.search_min_length:
         return None
     max_edits = max(1, int(len(core) * settings.search_max_edit_ratio))
-    found_in: list[tuple[PageText, Reading]] = []
+    found: list[Reading] = []
     for page_text in texts:
         hit = search(core, page_text.text, max_edits)
         if hit is None or _digits(page_text.text[hit[0]:hit[1]]) != _digits(core):
             continue  # digits that differ (a house number, an account) may be either page's slip
-        found_in.append((page_text, page_text.reading(hit[0], hit[1])))
-    found = [r for _, r in found_in]
-    if core != part:
-        found = [_through_symbol(part, core, page_text, r) for page_text, r in found_in]
+        start, end = hit[0], hit[1]
+        if core != part and _hides_next(part, core, page_text.text, start, end):
+            end += 1
+        found.append(page_text.reading(start, end))
     picked = _pick(core, found, form_confidence, settings)
     if picked is None and core != part:
         same = [r for r in found if r.text == core]
@@ -214,25 +216,19 @@ def _search_part(part: str, form_confidence: float, texts: Sequence[PageText],
     return picked
 
 
-def _through_symbol(part: str, core: str, page_text: PageText, found: Reading) -> Reading:
-    """The other page's reading of a value whose stray symbol may hide a character: where the
-    page's text goes on from the value's core with a character that completes its last word
-    (有限公 + 司: the seal's star stamped over the 司), that character is the value's too; where
-    it starts another (有限公司 + 单 of 单位性质), the symbol was no character."""
-    if found.text != core or not part.endswith(tuple(_STRAY_SYMBOLS)):
-        return found
-    start = page_text.text.find(core)
-    end = start + len(core)
-    if start < 0 or end >= len(page_text.text) or not _is_cjk(page_text.text[end]) or not _is_cjk(core[-1]):
-        return found
+def _hides_next(part: str, core: str, text: str, start: int, end: int) -> bool:
+    """Whether the stray symbol at the end of `part` hides the character the other page's
+    `text` goes on with after the value's core (found exactly at [start, end)): one that
+    completes its last word does (有限公 + 司: the seal's star stamped over the 司); one that
+    starts another (有限公司 + 单 of 单位性质) does not, the symbol was no character."""
+    if (text[start:end] != core or not part.endswith(tuple(_STRAY_SYMBOLS)) or end >= len(text)
+            or not _is_cjk(text[end]) or not _is_cjk(core[-1])):
+        return False
     try:
         model = charlm.load()
     except (ImportError, OSError, ValueError):
-        return found
-    nxt = page_text.text[end]
-    if model.knows(nxt) and model.pmi(core[-1], nxt) >= _WORD_PMI:
-        return page_text.reading(start, end + 1)
-    return found
+        return False
+    return model.knows(text[end]) and model.pmi(core[-1], text[end]) >= _WORD_PMI
 
 
 def mend_by_label(key: str, old: str, form_confidence: float, readings: Sequence[Reading],

@@ -45,7 +45,7 @@ def settle_tie(match: HonourMatch, year: int | None, certificates: Sequence[Hono
     for cert in certificates:
         if cert.title not in tied or cert.title in taken:
             continue
-        cert_year = _year(cert)
+        cert_year = cert.year_number
         if year is not None and cert_year is not None and cert_year != year:
             continue
         found.setdefault(cert.title, []).extend(cert.pages)
@@ -53,11 +53,3 @@ def settle_tie(match: HonourMatch, year: int | None, certificates: Sequence[Hono
         return None
     title, pages = next(iter(found.items()))
     return Settled(title, sorted(set(pages)), tied)
-
-
-def _year(cert: HonourCertificateRead) -> int | None:
-    value = cert.year.value if cert.year is not None else None
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None

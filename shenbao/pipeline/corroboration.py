@@ -108,12 +108,12 @@ def stage_corroborate(ctx: PacketContext, table: CorroborationTable | None = Non
         mend = _try(_mend, key, field.value, confidence, field.page, table, sources, settings)
         if mend is not None and _apply(ctx, mend, field):
             mended.add(key)
-        confirmed = False
+        confirmed: list[int] = []
         if key in table.search:
-            others = [t for t in sources.texts() if t.page != field.page]
-            if cb.confirmed_by_search(field.value, others, settings):
-                confirmed = True
-                ctx.confirmed_values[key] = sorted({t.page for t in others if field.value.split(" ")[0] in t.text})
+            confirmed = cb.confirming_pages(field.value, [t for t in sources.texts() if t.page != field.page],
+                                            settings)
+            if confirmed:
+                ctx.confirmed_values[key] = confirmed
         if key in mended or confidence >= trusted or (confirmed and key in table.entities):
             settled[key] = cb.Reading(field.value, field.page, confidence, _field_source(key))
     # A settled unit name or address put in place of its garbled copy inside the other values

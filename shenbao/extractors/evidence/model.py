@@ -63,6 +63,17 @@ class HonourCertificateRead:
     year: Value | None = None
     issuer: Value | None = None
 
+    @property
+    def year_number(self) -> int | None:
+        """The year on the certificate as a number, None when it has none that is one."""
+        value = self.year.value if self.year is not None else None
+        if isinstance(value, str) and not value.strip():
+            return None
+        try:
+            return int(value) if value is not None else None
+        except (TypeError, ValueError):
+            return None
+
 
 @dataclass
 class BusinessLicenseRead:

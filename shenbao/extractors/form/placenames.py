@@ -26,7 +26,8 @@ from shenbao.extractors.form.typed import Reread
 from shenbao.extractors.ocr.base import OcrEngine
 from shenbao.extractors.ocr.ctc import Grammar, LineScores, decode
 from shenbao.extractors.ocr.detrec import DEFAULT_MAX_SIDE_LEN
-from shenbao.extractors.ocr.geometry import fit_long_side, line_crop, scale_quads
+from shenbao.extractors.ocr.fluent import crop_line
+from shenbao.extractors.ocr.geometry import fit_long_side
 from shenbao.matchers import banks, places
 from shenbao.pipeline.types import TextLine
 
@@ -82,7 +83,7 @@ def reread_places(cell: Cell, image: np.ndarray, engine: OcrEngine, raw: str, fo
     if not todo:
         return None
     small, sx, sy = fit_long_side(image, settings.long_side)
-    crops = [line_crop(small, scale_quads(_quad(line), sx, sy)) for line, _ in todo]
+    crops = [crop_line(small, line, sx, sy) for line, _ in todo]
     try:
         scored = engine.read_line_scores(crops)
     except (NotImplementedError, LookupError):
@@ -101,32 +102,29 @@ def _why(mend: places.Mend) -> str:
     return f"“{mend.read}”不是与“{mend.beside}”相邻的行政区划，按行政区划名称“{mend.name}”改读"
 
 
-def _quad(line: TextLine) -> np.ndarray:
-    """The line's box as the detector drew it, or its bbox (a line the grid split at a rule)."""
-    if line.polygon is not None:
-        return np.array(line.polygon, dtype=np.float32)
-    x0, y0, x1, y1 = line.bbox
-    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32)
-
-
 def _choose(frames: LineScores, text: str, mend: places.Mend, settings: PlaceSettings) -> places.Mend | None:
-    """`mend` with the one name the line's frames support (see `_ratio`), or None: none is
-    supported, or two are and neither by `min_lead` nats more."""
-    ratios = sorted(((r, name) for name in mend.names
-                     if (r := _ratio(frames, text, replace(mend, names=(name,)), settings)) is not None
-                     and r >= -settings.bound(mend)), reverse=True)
+    """`mend` with the one name the line's frames support, or None: none is supported, or two
+    are and neither by `min_lead` nats more. A name is supported where the line read with it
+    is at most `bound` nats less likely than the line as read (and the frames hear every
+    character of it)."""
+    as_read = _log_prob(frames, text, settings)
+    if as_read is None:
+        return None
+    ratios = []
+    for name in mend.names:
+        with_name = _log_prob(frames, text.replace(mend.read, name, 1), settings)
+        if with_name is not None:
+            log.debug("%s %s -> %s: %.2f nats", mend.kind, mend.read, name, with_name - as_read)
+            if with_name - as_read >= -settings.bound(mend):
+                ratios.append((with_name - as_read, name))
+    ratios.sort(reverse=True)
     if not ratios or (len(ratios) > 1 and ratios[0][0] - ratios[1][0] < settings.min_lead):
         return None
     return replace(mend, names=(ratios[0][1],))
 
 
-def _ratio(frames: LineScores, text: str, mend: places.Mend, settings: PlaceSettings) -> float | None:
-    """How much less likely the line is read with the known name than as read (nats), or None
-    where the frames never heard a character of either."""
-    mended = text.replace(mend.read, mend.name, 1)
-    before = decode(frames, Grammar("as read", re.escape(text)), settings.beam)
-    after = decode(frames, Grammar("known name", re.escape(mended)), settings.beam)
-    if before is None or after is None:
-        return None
-    log.debug("%s %s -> %s: %.2f nats", mend.kind, mend.read, mend.name, after.log_prob - before.log_prob)
-    return after.log_prob - before.log_prob
+def _log_prob(frames: LineScores, text: str, settings: PlaceSettings) -> float | None:
+    """The frames' log probability of exactly `text`, or None where they never hear one of
+    its characters."""
+    decoded = decode(frames, Grammar("as written", re.escape(text)), settings.beam)
+    return None if decoded is None else decoded.log_prob

@@ -86,7 +86,7 @@ def refine_lines(lines: list[TextLine], image: np.ndarray, engine: OcrEngine,
         log.warning("character bigram model unavailable (%s); scanned lines kept as read", exc)
         return lines, []
     small, sx, sy = fit_long_side(image, settings.long_side)
-    crops = [_crop(small, lines[i], sx, sy) for i in todo]
+    crops = [crop_line(small, lines[i], sx, sy) for i in todo]
     try:
         scored = engine.read_line_scores(crops)
     except (NotImplementedError, LookupError):
@@ -176,5 +176,12 @@ def _worth_reading(line: TextLine, settings: FluentSettings) -> bool:
             and len(han) >= settings.min_han)
 
 
-def _crop(small: np.ndarray, line: TextLine, sx: float, sy: float) -> np.ndarray:
-    return line_crop(small, scale_quads(np.array(line.polygon, dtype=np.float32), sx, sy))
+def crop_line(small: np.ndarray, line: TextLine, sx: float, sy: float) -> np.ndarray:
+    """The line cut out of the page image shrunk by (`sx`, `sy`) as the page reading cut it:
+    its polygon as the detector drew it, or its bbox (a line the grid split at a rule)."""
+    if line.polygon is not None:
+        quad = np.array(line.polygon, dtype=np.float32)
+    else:
+        x0, y0, x1, y1 = line.bbox
+        quad = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32)
+    return line_crop(small, scale_quads(quad, sx, sy))

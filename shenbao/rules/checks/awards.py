@@ -54,16 +54,7 @@ class AwardLinks:
         return not any(squash(h) == squash(self.master_name) for h in holders)
 
     def cert_years(self, i: int) -> list[int]:
-        out = []
-        for c in self.certs[i]:
-            y = value_of(c.year)
-            if y is None:
-                continue
-            try:
-                out.append(int(y))
-            except (TypeError, ValueError):
-                continue
-        return out
+        return [y for c in self.certs[i] if (y := c.year_number) is not None]
 
     def year_mismatch(self, i: int) -> bool:
         claimed = self.claimed_years[i]
