@@ -118,26 +118,26 @@ def photocopy(image: np.ndarray, streaks_x: tuple[int, ...], streak_y: int) -> n
     return cv2.cvtColor(toned.astype(np.uint8), cv2.COLOR_GRAY2RGB)
 
 
-def test_toner_streaks_across_a_photocopied_table_are_no_rules(main_pdf: Path, main_page: Page) -> None:
-    image = fb.render(main_pdf, 0)
-    h, w = image.shape[:2]
-    # Streaks through the middle of value cells (the unit's name, the phones) and one across
-    # the rows of the member list.
-    copy = photocopy(image, (int(w * 0.42), int(w * 0.71)), int(h * 0.37))
-    scan = fb.scan_page(main_page, copy, angle=2.2)
-    grids, _ = grids_from_image(scan.load_image(), scan.lines, 1)
-    assert len(grids) == 1
-    check_main_grid(grids[0])
+BORDER_PX = round(545 * 200 / 72)  # the main form table's right border at 200 dpi
 
 
-def test_a_streak_that_runs_into_the_table_border_leaves_the_border(main_pdf: Path, main_page: Page) -> None:
-    # A streak down the whole page a few pixels right of the table's right border (545 pt)
-    # merges with it into one line from the page's top to its bottom, ending on no rule.
+@pytest.mark.parametrize(
+    ("streaks", "angle"),
+    [
+        # Through the middle of value cells (the unit's name, the phones), and one across the
+        # rows of the member list.
+        (lambda w, h: ((int(w * 0.42), int(w * 0.71)), int(h * 0.37)), 2.2),
+        # A few pixels right of the right border: the two merge into one line from the page's
+        # top to its bottom, ending on no rule.
+        (lambda w, h: ((BORDER_PX + 4,), h - 5), 1.4),
+    ],
+    ids=["across the cells", "along the border"],
+)
+def test_toner_streaks_on_a_photocopied_table_are_no_rules(main_pdf: Path, main_page: Page, streaks, angle) -> None:
     image = fb.render(main_pdf, 0)
     h, w = image.shape[:2]
-    border = round(545 * 200 / 72)
-    copy = photocopy(image, (border + 4,), h - 5)
-    scan = fb.scan_page(main_page, copy, angle=1.4)
+    copy = photocopy(image, *streaks(w, h))
+    scan = fb.scan_page(main_page, copy, angle=angle)
     grids, _ = grids_from_image(scan.load_image(), scan.lines, 1)
     assert len(grids) == 1
     check_main_grid(grids[0])

@@ -5,19 +5,17 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from shenbao.extractors.form import names
 from shenbao.extractors.form.cellread import CellReadSettings
 from shenbao.extractors.form.reader import REREAD_NAME, CellReader, read_form
 from shenbao.extractors.ocr import get_engine, namelm
-from shenbao.extractors.ocr.base import OcrEngine, PageOcr
+from shenbao.extractors.ocr.base import OcrEngine
 from shenbao.extractors.ocr.ctc import LineScores
 from shenbao.pipeline.ingest import ingest
-from shenbao.pipeline.types import TextLine
 from tests import _form_builders as fb
-from tests._frames import word
+from tests._frames import RescoringEngine, word
 
 SETTINGS = names.NameSettings()
 
@@ -65,32 +63,21 @@ def test_only_doubtful_name_fields_are_read_again() -> None:
     assert not names.needs_reread("contact_name", "Lin Wuwen", 0.87, SETTINGS)
 
 
-class TornNameEngine(OcrEngine):
+class TornNameEngine(RescoringEngine):
     """The real recogniser, except that a row it reads as `name` comes back with one character
     torn between the right one and `wrong` (what a worn scan does to a stroke)."""
 
     name = "torn"
 
     def __init__(self, real: OcrEngine, name: str, index: int, wrong: str, tail: str = "") -> None:
-        self.real, self.name_text, self.index, self.wrong, self.tail = real, name, index, wrong, tail
+        super().__init__(real)
+        self.name_text, self.index, self.wrong, self.tail = name, index, wrong, tail
 
-    def recognize(self, image: np.ndarray) -> list[TextLine]:
-        return self.real.recognize(image)
-
-    def read_page(self, image: np.ndarray) -> PageOcr:
-        return self.real.read_page(image)
-
-    def read_lines(self, rows: list[np.ndarray]) -> list[tuple[str, float]]:
-        return self.real.read_lines(rows)
-
-    def read_line_scores(self, rows: list[np.ndarray]) -> list[LineScores]:
-        out = []
-        for scores in self.real.read_line_scores(rows):
-            if scores.best_path()[0] == self.name_text:
-                right = self.name_text[self.index]
-                scores = word(self.name_text + self.tail, {self.index: {self.wrong: 0.6, right: 0.35, "": 0.05}})
-            out.append(scores)
-        return out
+    def rescore(self, scores: LineScores) -> LineScores:
+        if scores.best_path()[0] != self.name_text:
+            return scores
+        right = self.name_text[self.index]
+        return word(self.name_text + self.tail, {self.index: {self.wrong: 0.6, right: 0.35, "": 0.05}})
 
 
 @pytest.fixture(scope="module")

@@ -5,20 +5,18 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from shenbao.extractors.form import placenames
 from shenbao.extractors.form.cellread import CellReadSettings
 from shenbao.extractors.form.reader import CellReader, read_form
 from shenbao.extractors.ocr import get_engine
-from shenbao.extractors.ocr.base import OcrEngine, PageOcr
+from shenbao.extractors.ocr.base import OcrEngine
 from shenbao.extractors.ocr.ctc import LineScores
 from shenbao.matchers import banks, places
 from shenbao.pipeline.ingest import ingest
-from shenbao.pipeline.types import TextLine
 from tests import _form_builders as fb
-from tests._frames import word
+from tests._frames import RescoringEngine, word
 
 
 @pytest.fixture(scope="module")
@@ -140,35 +138,24 @@ def test_a_bank_needs_the_frames_nearly_as_sure_as_the_reading() -> None:
     assert placenames._choose(barely, text, replace(mend, kind="place"), settings) is not None
 
 
-class WornPlaceEngine(OcrEngine):
+class WornPlaceEngine(RescoringEngine):
     """The real recogniser, except that a line it reads with `right` in it comes back with that
     character torn: `wrong` read surely, `right` heard faintly (or not at all)."""
 
     name = "worn-place"
 
     def __init__(self, real: OcrEngine, right: str, wrong: str, faint: float) -> None:
-        self.real, self.right, self.wrong, self.faint = real, right, wrong, faint
+        super().__init__(real)
+        self.right, self.wrong, self.faint = right, wrong, faint
 
-    def recognize(self, image: np.ndarray) -> list[TextLine]:
-        return self.real.recognize(image)
-
-    def read_page(self, image: np.ndarray) -> PageOcr:
-        return self.real.read_page(image)
-
-    def read_lines(self, rows: list[np.ndarray]) -> list[tuple[str, float]]:
-        return self.real.read_lines(rows)
-
-    def read_line_scores(self, rows: list[np.ndarray]) -> list[LineScores]:
-        out = []
-        for scores in self.real.read_line_scores(rows):
-            text = scores.best_path()[0]
-            if self.right in text:
-                k = next(k for k, (a, b) in enumerate(zip(self.right, self.wrong, strict=True)) if a != b)
-                i = text.index(self.right) + k
-                torn = {self.wrong[k]: 0.97, self.right[k]: self.faint, "": 0.03 - self.faint}
-                scores = word(text.replace(self.right, self.wrong), {i: {k: v for k, v in torn.items() if v > 0}})
-            out.append(scores)
-        return out
+    def rescore(self, scores: LineScores) -> LineScores:
+        text = scores.best_path()[0]
+        if self.right not in text:
+            return scores
+        k = next(k for k, (a, b) in enumerate(zip(self.right, self.wrong, strict=True)) if a != b)
+        i = text.index(self.right) + k
+        torn = {self.wrong[k]: 0.97, self.right[k]: self.faint, "": 0.03 - self.faint}
+        return word(text.replace(self.right, self.wrong), {i: {k: v for k, v in torn.items() if v > 0}})
 
 
 @pytest.fixture(scope="module")
