@@ -554,6 +554,15 @@ def test_phrase_matching_tolerates_one_slip_but_not_a_different_phrase() -> None
     assert phrase_score(short, "承诺") == 0.0
 
 
+def test_a_slip_is_a_misread_glyph_not_two_words_run_together() -> None:
+    # A worn form's 推荐意见 box: "同意推荐" in one cell, "申报" beside it. Two of 推荐报告's
+    # characters among others are no slip of that title.
+    p = Phrase(text="推荐报告", weight=2.5, head_weight=7)
+    assert phrase_score(p, "同意推荐申报单位意见") == 0.0
+    assert 0.5 <= phrase_score(p, "关于推荐报吉的函") < 1.0  # one glyph misread
+    assert 0.5 <= phrase_score(p, "推荐告一份") < 1.0  # one glyph dropped
+
+
 def test_rows_are_rebuilt_from_single_glyph_words() -> None:
     page = make_page(1, ["居民身份证", "签发机关|某某公安局"], split_title=True)
     rows = group_rows(page.lines)

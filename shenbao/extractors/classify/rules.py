@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import regex
 import yaml
 from rapidfuzz import fuzz
 
@@ -93,11 +94,23 @@ def phrase_score(phrase: Phrase, text: str) -> float:
     # one substituted glyph in n costs 1/n, a dropped one about 1/(2n).
     cutoff = 100.0 * (1.0 - _max_errors(n) / n) - 1e-6
     score = fuzz.partial_ratio(phrase.text, text, score_cutoff=cutoff)
-    if not score:
+    if not score or not _within_edits(phrase.text, text, _max_errors(n)):
         return 0.0
     # Rescale so that a hit at the cutoff counts half and an exact hit fully: a slipped phrase
     # is weaker evidence than a clean one.
     return 0.5 + 0.5 * (score - cutoff) / (100.0 - cutoff)
+
+
+def _within_edits(phrase: str, text: str, edits: int) -> bool:
+    """Whether some stretch of `text` is `phrase` with at most `edits` glyphs misread, dropped
+    or added. partial_ratio alone (InDel) also takes two of the phrase's characters beside two
+    others: 推荐报告 in "同意推荐" + "申报", two cells' words run together on a form."""
+    return _fuzzy_pattern(phrase, edits).search(text) is not None
+
+
+@lru_cache(maxsize=4096)
+def _fuzzy_pattern(phrase: str, edits: int) -> regex.Pattern[str]:
+    return regex.compile(f"(?:{regex.escape(phrase)}){{e<={edits}}}")
 
 
 def _parse_phrase(entry: Any, where: str) -> Phrase:
