@@ -357,6 +357,36 @@ def test_garbage_text_is_unreadable_not_a_type() -> None:
     assert pc.type == DocumentType.OTHER and not pc.readable and pc.confidence == 0.0
 
 
+def test_a_surely_read_title_over_a_table_read_as_noise_still_names_the_page() -> None:
+    # A summary table in small print on a coarse copy: every cell reads as noise, its title does not.
+    page = make_page(2, ["2025年度长春市技能大师工作室建设项目申报情况汇总表"], confidence=1.0)
+    noise = [TextLine(t, (60 + 60 * (i % 8), 200 + 30 * (i // 8), 100 + 60 * (i % 8), 214 + 30 * (i // 8)),
+                      confidence=0.55) for i, t in enumerate(["Nih.Ae", "人：", "R?", "业14", "传表", "政协", "或表能等",
+                                                              "单向名日", "尖尔", "上券市", "没/两", "鲜", "151",
+                                                              "125º", "制业", "常件存限公司"])]
+    page.lines.extend(noise)
+    assert extract_features(page).mean_confidence < 0.7
+    pc = classify_page(page)
+    assert pc.readable and pc.type == DocumentType.SUMMARY_TABLE
+    # The same noise under no title is still nothing to judge by.
+    bare = Page(number=3, kind=PageKind.SCAN, source="x", width=W, height=H, lines=list(noise))
+    assert not classify_page(bare).readable
+
+
+def test_a_table_column_stacking_its_words_does_not_lay_the_page_on_its_side() -> None:
+    page = make_page(2, ["2025年度长春市技能大师工作室建设项目申报情况汇总表", "推荐单位（盖章）：长春市教育局"])
+    # Two narrow cells whose words the recogniser found standing on end.
+    page.lines += [TextLine("装调工", (300, 300, 314, 345)), TextLine("轨道交", (330, 300, 344, 345))]
+    features = extract_features(page)
+    assert not features.turned and features.readable
+    assert classify_page(page).type == DocumentType.SUMMARY_TABLE
+    # Lines mostly standing on end are a page still on its side.
+    side = Page(number=4, kind=PageKind.SCAN, source="x", width=W, height=H,
+                lines=[TextLine("推荐单位长春市教育局", (300, 100 + 200 * i, 314, 240 + 200 * i)) for i in range(3)]
+                + [TextLine("汇总表", (60, 60, 102, 74))])
+    assert extract_features(side).turned
+
+
 def test_empty_page_does_not_crash() -> None:
     page = Page(number=1, kind=PageKind.SCAN, source="blank.jpg", width=100, height=100)
     pc = classify_page(page)

@@ -29,6 +29,10 @@ _SENTENCE_MARK = re.compile(r"[，。；]")
 
 # How many rows from the top count as the page's head (title zone).
 HEAD_ROWS = 3
+# Lines read at least this surely, holding this many Han characters between them, are words
+# enough to judge a page by however garbled the rest of it reads.
+SURE_LINE = 0.95
+SURE_CJK = 12
 
 
 def normalize_text(text: str) -> str:
@@ -142,6 +146,10 @@ def _is_centred(row: Row, page_x0: float, page_x1: float) -> bool:
     return abs(mid - (page_x0 + page_x1) / 2) <= 0.12 * width and (row.x1 - row.x0) <= 0.9 * width
 
 
+def _n_chars(lines: list[TextLine]) -> int:
+    return sum(len(ln.text.strip()) for ln in lines)
+
+
 def extract_features(page: Page) -> PageFeatures:
     rows = group_rows(page.lines)
     compact_rows = [r.compact for r in rows]
@@ -186,11 +194,16 @@ def extract_features(page: Page) -> PageFeatures:
     # A page read from OCR whose rows are mostly one or two characters is not text we can judge:
     # a page still turned on its side, a photo, or noise.
     # Multi-character lines standing on end are a page OCR'd on its side: its words are noise.
+    # Counted by characters: a title read across the page outweighs the words a table's narrow
+    # column stacks one under another.
     multi = [ln for ln in page.lines if len(ln.text.strip()) >= 2]
     upright = [ln for ln in multi if (ln.bbox[3] - ln.bbox[1]) <= 1.5 * (ln.bbox[2] - ln.bbox[0])]
-    turned = bool(multi) and len(upright) < 0.6 * len(multi)
+    turned = bool(multi) and _n_chars(upright) < 0.6 * _n_chars(multi)
     avg_row = n_chars / len(rows) if rows else 0.0
-    clear = (mean_conf >= 0.7 or not confs) and not turned
+    # A table in small print on a coarse scan reads as noise under a title read surely: the
+    # title's words still say what the page is, and only they are likely to match a phrase.
+    sure_cjk = sum(len(_CJK.findall(ln.text)) for ln in page.lines if ln.confidence >= SURE_LINE)
+    clear = (mean_conf >= 0.7 or not confs or sure_cjk >= SURE_CJK) and not turned
     has_date = bool(_DATE.search(text))
     # A closing page may hold nothing but a date (the unit's name lost under its seal).
     readable = clear and ((n_cjk >= 6 and (avg_row >= 3.0 or n_chars >= 60)) or (has_date and len(rows) <= 4))
