@@ -171,6 +171,26 @@ def test_turned_and_skewed_page_comes_back_upright(rapid, upright_page, turn: in
 
 
 @pytest.mark.real_ocr
+@pytest.mark.parametrize("turn", [90, 270])
+def test_page_on_its_side_fed_steeply_askew_comes_back_upright(rapid, upright_page, turn: int) -> None:
+    # At 5 degrees each line standing on end leans further than its width over its length: the
+    # two top corners of its box are its leftmost, and a box taken left-edge-first reads as a
+    # line across the page.
+    page = rapid.read_page(turn_and_skew(upright_page, turn_clockwise=turn, skew_ccw=5.0))
+    _assert_reads_upright(page, turn, -5.0)
+
+
+def test_a_tall_box_leaning_past_its_own_width_keeps_its_short_top_edge() -> None:
+    lean = math.radians(5.0)
+    tall = np.array([[0, 0], [30, 0], [30, 600], [0, 600]], np.float64)
+    c, s = math.cos(lean), math.sin(lean)
+    leaning = np.stack([tall[:, 0] * c - tall[:, 1] * s, tall[:, 0] * s + tall[:, 1] * c], axis=1)
+    quad = order_quad(leaning[[2, 0, 3, 1]])  # the corners in any order
+    assert np.allclose(quad, leaning, atol=1e-3)
+    assert orientation.text_direction(np.stack([quad] * 3)) == "vertical"
+
+
+@pytest.mark.real_ocr
 def test_straight_upright_page_is_left_alone(rapid, upright_page) -> None:
     page = rapid.read_page(upright_page)
     _assert_reads_upright(page, 0, 0.0)

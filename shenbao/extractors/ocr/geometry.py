@@ -55,14 +55,19 @@ def fit_long_side(image: np.ndarray, max_side: int) -> tuple[np.ndarray, float, 
 
 
 def order_quad(points: np.ndarray) -> Quad:
-    """Corners as top-left, top-right, bottom-right, bottom-left (same rule as PaddleOCR's
-    order_points_clockwise), so every engine's boxes are read the same way round."""
+    """Corners as top-left, top-right, bottom-right, bottom-left: clockwise on the page, starting
+    at the corner whose edge runs most nearly rightwards, so every engine's boxes are read the same
+    way round. PaddleOCR's order_points_clockwise takes the two leftmost corners as the left
+    edge, which holds for a level box but not for a tall one tilted more than its own width
+    over its height (a column of a page on its side, fed askew): its two top corners are then
+    the leftmost, and the box is measured, cropped and weighed as a line across the page."""
     pts = np.asarray(points, dtype=np.float32).reshape(4, 2)
-    by_x = pts[np.argsort(pts[:, 0], kind="stable")]
-    left, right = by_x[:2], by_x[2:]
-    tl, bl = left[np.argsort(left[:, 1], kind="stable")]
-    tr, br = right[np.argsort(right[:, 1], kind="stable")]
-    return np.array([tl, tr, br, bl], dtype=np.float32)
+    centre = pts.mean(axis=0)
+    # y points down, so ascending angle about the centre goes clockwise on the page.
+    pts = pts[np.argsort(np.arctan2(pts[:, 1] - centre[1], pts[:, 0] - centre[0]), kind="stable")]
+    edges = np.roll(pts, -1, axis=0) - pts
+    rightward = edges[:, 0] / np.maximum(np.linalg.norm(edges, axis=1), 1e-6)
+    return np.roll(pts, -int(np.argmax(rightward)), axis=0).astype(np.float32)
 
 
 def quad_size(quad: Quad) -> tuple[float, float]:
