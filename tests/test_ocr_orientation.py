@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import cv2
 import numpy as np
 import pytest
 
@@ -106,6 +107,47 @@ def test_text_direction() -> None:
     assert orientation.text_direction(vertical) == "vertical"
     squares = np.stack([order_quad(np.array([[0, 0], [20, 0], [20, 20], [0, 20]], np.float32))] * 3)
     assert orientation.text_direction(squares) is None
+
+
+def _box(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
+
+
+def _ink_boxes(image: np.ndarray) -> np.ndarray:
+    """A stand-in detector: one box per blob of ink."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats((image.min(axis=2) < 128).astype(np.uint8))
+    boxes = [_box(x, y, x + w, y + h) for x, y, w, h, _ in stats[1:n]]
+    return np.stack(boxes) if boxes else np.zeros((0, 4, 2), np.float32)
+
+
+def test_a_nearly_empty_page_is_searched_again_band_by_band() -> None:
+    # A closing: a unit's name and a date. The detector's response to them fades on the whole
+    # page (as on a photographed one) and shows in any band short enough.
+    page = np.full((2000, 1400, 3), 255, np.uint8)
+    page[250:290, 600:900] = 0
+    page[310:350, 620:880] = 0
+    heights: list[int] = []
+
+    def detect(image: np.ndarray) -> np.ndarray:
+        heights.append(image.shape[0])
+        return _ink_boxes(image) if image.shape[0] <= 1000 else np.zeros((0, 4, 2), np.float32)
+
+    found = orientation.detect_sparse_page(detect, page)
+    assert heights[0] == 2000 and len(heights) == 1 + sum(orientation.BANDS)
+    # Each line once, in page coordinates, though several bands found it.
+    assert sorted(tuple(q[0]) for q in found) == [(600.0, 250.0), (620.0, 310.0)]
+    assert sorted(tuple(q[2]) for q in found) == [(880.0, 350.0), (900.0, 290.0)]
+
+
+def test_a_page_with_lines_enough_is_detected_once() -> None:
+    calls: list[int] = []
+
+    def detect(image: np.ndarray) -> np.ndarray:
+        calls.append(image.shape[0])
+        return np.stack([_box(100, 100 + 60 * i, 900, 140 + 60 * i) for i in range(orientation.SPARSE_BOXES)])
+
+    assert len(orientation.detect_sparse_page(detect, np.full((2000, 1400, 3), 255, np.uint8))) == 4
+    assert calls == [2000]
 
 
 def test_as_rgb_accepts_gray_and_rgba_and_rejects_junk() -> None:

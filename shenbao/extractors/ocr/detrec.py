@@ -25,7 +25,7 @@ DEFAULT_MAX_SIDE_LEN = 2000  # rapidocr's Global.max_side_len: a 200 dpi A4 page
 DEFAULT_MIN_SCORE = 0.5  # rapidocr's Global.text_score
 # Part of every engine's `version`: bump when page handling (orientation, deskew, crops, order)
 # changes what a page reads as, so caches keyed by the version are not reused.
-PAGE_HANDLING = "page-handling 2"
+PAGE_HANDLING = "page-handling 3"
 
 
 def threads_option(threads: int | None) -> int:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -58,6 +59,12 @@ MIN_VOTES = 2  # pieces of line needed for a classifier vote
 REC_PROBE_LINES = 4  # fallback: lines recognised both ways...
 PROBE_CHARS = 10  # ...each cut to its first ~10 characters
 _MIN_ASPECT = 1.5  # a box this much longer one way than the other has a direction
+# A page the detector finds fewer boxes than this on is searched again band by band: on a photo
+# of a nearly empty page (a closing with only a unit's name, date and seal) its response to the
+# few lines fades as the blank around them grows, and a band of the page shows them again.
+SPARSE_BOXES = 4
+BANDS = (3, 6)  # two cuttings: the response differs from one band size to the next
+BAND_OVERLAP = 0.15  # of a band's height, so a line cut by one band's edge is whole in the next
 _SKEW_ASPECT = 3.0  # only long lines measure skew well
 _ROTATIONS = (0, 90, 180, 270)
 
@@ -154,6 +161,52 @@ def estimate_skew(quads: np.ndarray, min_length: float = 40.0) -> float:
     a, wts = np.asarray(angles)[order], np.asarray(weights)[order]
     cum = np.cumsum(wts)
     return float(a[int(np.searchsorted(cum, cum[-1] / 2.0))])
+
+
+def detect_sparse_page(detect: Callable[[np.ndarray], np.ndarray], image: np.ndarray) -> np.ndarray:
+    """Boxes `detect` finds on `image`, looked for again in overlapping horizontal bands when the
+    whole page gives fewer than `SPARSE_BOXES`; the bands' boxes are kept where they add boxes."""
+    quads = detect(image)
+    if len(quads) >= SPARSE_BOXES:
+        return quads
+    height = image.shape[0]
+    found: list[np.ndarray] = list(quads)
+    for bands in BANDS:
+        band = int(math.ceil(height / bands))
+        pad = int(band * BAND_OVERLAP)
+        for k in range(bands):
+            top, bottom = max(0, k * band - pad), min(height, (k + 1) * band + pad)
+            for quad in detect(np.ascontiguousarray(image[top:bottom])):
+                found.append(quad + np.array([0.0, top], np.float32))
+    merged = _without_repeats(found)
+    return merged if len(merged) > len(quads) else quads
+
+
+def _without_repeats(quads: list[np.ndarray]) -> np.ndarray:
+    """One box per line where two bands both found it (the larger kept: a band's edge may cut
+    the other)."""
+    boxes = sorted(quads, key=lambda q: -_area(q))
+    kept: list[np.ndarray] = []
+    for quad in boxes:
+        if all(_overlap_share(quad, other) < 0.5 for other in kept):
+            kept.append(quad)
+    return np.stack(kept).astype(np.float32) if kept else np.zeros((0, 4, 2), np.float32)
+
+
+def _area(quad: np.ndarray) -> float:
+    x0, y0 = quad.min(axis=0)
+    x1, y1 = quad.max(axis=0)
+    return float(max(0.0, x1 - x0) * max(0.0, y1 - y0))
+
+
+def _overlap_share(quad: np.ndarray, other: np.ndarray) -> float:
+    """How much of `quad`'s bounding box lies inside `other`'s."""
+    ax0, ay0 = quad.min(axis=0)
+    ax1, ay1 = quad.max(axis=0)
+    bx0, by0 = other.min(axis=0)
+    bx1, by1 = other.max(axis=0)
+    inter = max(0.0, min(ax1, bx1) - max(ax0, bx0)) * max(0.0, min(ay1, by1) - max(ay0, by0))
+    return float(inter / max(_area(quad), 1e-6))
 
 
 def _probe_indices(quads: np.ndarray, vertical: bool, count: int) -> list[int]:
@@ -256,7 +309,7 @@ def read_page(
     def detect(full: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
         t = time.perf_counter()
         small, sx, sy = fit_long_side(full, engine.max_side_len)
-        quads = engine.detect(small)
+        quads = detect_sparse_page(engine.detect, small)
         timings["detect"] = timings.get("detect", 0.0) + time.perf_counter() - t
         return small, quads, sx, sy
 
