@@ -88,6 +88,22 @@ def test_text_rows_and_rule_remnants() -> None:
     assert x1 < 590  # the right rule is gone
 
 
+def test_a_row_ends_where_its_print_does_not_at_the_toner_dust_beyond_it() -> None:
+    # A photocopied 获奖情况 cell: "无", then toner dust across the rest of the cell (0.4% of
+    # its area dark, as bench/degraded_corpus.py's photocopies have it).
+    gray = cv2.cvtColor(_text_image(["无。"]), cv2.COLOR_RGB2GRAY)
+    print_cols = np.flatnonzero((gray < 128).any(axis=0))
+    rng = np.random.default_rng(7)
+    for x, y in zip(rng.integers(140, 590, 28), rng.integers(20, 60, 28), strict=True):
+        gray[y, x : x + 2] = 60
+    (x0, _, x1, _), = cellread.text_rows(gray, 36.0, CellReadSettings())
+    assert x0 == print_cols[0] and x1 == print_cols[-1] + 1  # the 。 kept, the dust left out
+    # A row of dust alone is no row.
+    dust = np.full((80, 600), 250, np.uint8)
+    dust[30:32, 100:102] = dust[40:42, 300:302] = dust[35:37, 500:502] = 60
+    assert cellread.text_rows(dust, 36.0, CellReadSettings()) == []
+
+
 def test_empty_crop_has_no_rows() -> None:
     gray = np.full((80, 300), 250, np.uint8)
     assert cellread.text_rows(gray, 30.0, CellReadSettings()) == []

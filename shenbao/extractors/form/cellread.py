@@ -35,6 +35,11 @@ class CellReadSettings:
     inset_px: float = 5.0  # trimmed from every side of a cell: its rules
     pad_ratio: float = 0.25  # room kept around a text row, in text heights
     min_row_ratio: float = 0.3  # an ink band lower than this (text heights) is a speck or a rule remnant
+    # A row's ends are those of its print: blobs of ink of at least this many text heights
+    # squared, and smaller ones no further than `speck_reach_ratio` from them (a 。).
+    # A photocopy's toner dust beyond them would otherwise be read as a character or two.
+    speck_ratio: float = 0.1
+    speck_reach_ratio: float = 0.5
     join_gap_ratio: float = 0.15  # bands closer than this (text heights) are one row (split strokes)
     rule_len_ratio: float = 2.5  # a straight ink run this long (text heights) is a rule, not a stroke
     red_min_pixels: int = 30  # fewer red pixels than this: no seal in the cell
@@ -428,9 +433,30 @@ def text_rows(gray: np.ndarray, unit: float, settings: CellReadSettings) -> list
     for y0, y1 in joined:
         if y1 - y0 < unit * settings.min_row_ratio:
             continue
-        cols = np.flatnonzero(ink[y0:y1].any(axis=0))
-        out.append((int(cols[0]), int(y0), int(cols[-1]) + 1, int(y1)))
+        ends = print_extent(ink[y0:y1], unit, settings)
+        if ends is not None:
+            out.append((ends[0], int(y0), ends[1], int(y1)))
     return out
+
+
+def print_extent(ink: np.ndarray, unit: float, settings: CellReadSettings) -> tuple[int, int] | None:
+    """The first and past-the-last columns of a row's print (see `CellReadSettings.speck_ratio`),
+    or None for a row of specks only. Ink is weighed blob by blob with the blobs grown by a
+    fifth of a text height first: on a coarse 1-bit scan a character falls apart into crumbs
+    each as small as a speck, and those lie close together; a photocopy's dust lies apart."""
+    grow = max(3, int(round(unit * 0.2)) | 1)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(
+        cv2.dilate(ink.astype(np.uint8), np.ones((grow, grow), np.uint8)), connectivity=8)
+    mass = np.bincount(labels[ink], minlength=n)
+    big = [i for i in range(1, n) if mass[i] >= (settings.speck_ratio * unit) ** 2]
+    if not big:
+        return None
+    left, right = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_LEFT] + stats[:, cv2.CC_STAT_WIDTH]
+    x0, x1 = min(left[big]), max(right[big])
+    reach = settings.speck_reach_ratio * unit
+    near = [i for i in range(1, n) if right[i] >= x0 - reach and left[i] <= x1 + reach]
+    cols = np.flatnonzero((np.isin(labels, near) & ink).any(axis=0))
+    return int(cols[0]), int(cols[-1]) + 1
 
 
 def row_image(gray: np.ndarray, box: tuple[int, int, int, int], unit: float, pad_ratio: float) -> np.ndarray:

@@ -65,6 +65,7 @@ _MIN_ASPECT = 1.5  # a box this much longer one way than the other has a directi
 SPARSE_BOXES = 4
 BANDS = (3, 6)  # two cuttings: the response differs from one band size to the next
 BAND_OVERLAP = 0.15  # of a band's height, so a line cut by one band's edge is whole in the next
+BAND_MIN_HEIGHT = 1200  # px; a smaller image is all but a band already
 _SKEW_ASPECT = 3.0  # only long lines measure skew well
 _ROTATIONS = (0, 90, 180, 270)
 
@@ -165,9 +166,10 @@ def estimate_skew(quads: np.ndarray, min_length: float = 40.0) -> float:
 
 def detect_sparse_page(detect: Callable[[np.ndarray], np.ndarray], image: np.ndarray) -> np.ndarray:
     """Boxes `detect` finds on `image`, looked for again in overlapping horizontal bands when the
-    whole page gives fewer than `SPARSE_BOXES`; the bands' boxes are kept where they add boxes."""
+    whole page, at least `BAND_MIN_HEIGHT` tall, gives fewer than `SPARSE_BOXES`; the bands'
+    boxes are kept where they add boxes."""
     quads = detect(image)
-    if len(quads) >= SPARSE_BOXES:
+    if len(quads) >= SPARSE_BOXES or image.shape[0] < BAND_MIN_HEIGHT:
         return quads
     height = image.shape[0]
     found: list[np.ndarray] = list(quads)
