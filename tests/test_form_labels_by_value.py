@@ -105,3 +105,19 @@ def test_grid_reader_finds_the_honours_cell_under_a_worn_label(table: LabelTable
     grid = Grid(page=2, cells=cells, n_rows=2, n_cols=2)
     reads = {r.key: r.raw for r in GridReader(grid, table, "lvliang-2025", None, {}).read()}
     assert reads == {"_awards": honours, "achievements": achievements}
+
+
+def _read_one_row(table: LabelTable, label: str, value: str) -> dict[str, str]:
+    grid = Grid(page=2, cells=[_cell(0, 0, label, 100, 300), _cell(0, 1, value, 300, 600)], n_rows=1, n_cols=2)
+    return {r.key: r.raw for r in GridReader(grid, table, "wuhan-2024", None, {}).read()}
+
+
+def test_a_value_written_into_its_labels_cell_is_read_when_the_cell_beside_is_empty(table: LabelTable) -> None:
+    # A worn copy lost the rule between 参加工作时间 and its date: the grid made them one cell.
+    assert _read_one_row(table, "参加工作时间 1988年07月", "") == {"master_work_start": "1988年07月"}
+    # The cell beside, when it holds something, is the value.
+    assert _read_one_row(table, "参加工作时间 1988年07月", "1990年01月") == {"master_work_start": "1990年01月"}
+    # What follows the label must have the field's shape: a note is no date.
+    assert not _read_one_row(table, "参加工作时间 见附件", "").get("master_work_start")
+    # Only fields of one shape: a free-text label's note is not its value.
+    assert not _read_one_row(table, "获奖情况（区级以上）", "").get("_awards")

@@ -37,7 +37,7 @@ from shenbao.extractors.form.grid_image import grids_from_image, text_unit
 from shenbao.extractors.form.grid_text import grids_from_rulings
 from shenbao.extractors.form.labels import LabelMatch, LabelTable, compact
 from shenbao.extractors.form.ocrtext import overlaps, split_ocr_lines
-from shenbao.extractors.normalize import normalize_field, normalize_text
+from shenbao.extractors.normalize import SHAPED_KEYS, normalize_field, normalize_text
 from shenbao.extractors.ocr.base import OcrEngine
 from shenbao.extractors.ocr.fluent import Refined, refine_lines
 from shenbao.pipeline.types import BBox, Page, PageKind, TextLine
@@ -383,9 +383,36 @@ class GridReader:
                 self.claimed.add(id(v))
             if key is None or key == "_ignore" or key.startswith(("_col", "_award_")):
                 continue
-            out.append(self._read_of(key, cell, values))
+            read = self._read_of(key, cell, values)
+            if not read.raw.strip():
+                read = self._value_in_label(key, cell) or read
+            out.append(read)
         out += self._read_inline_labels()
         return out
+
+    def _value_in_label(self, key: str, label: Cell) -> _Read | None:
+        """A value written in its label's own cell ("参加工作时间 1988年07月" with the cell beside
+        it empty: on a worn copy the rule between them was lost, and the grid made them one
+        cell). Only for a field whose value has a shape the rest of the cell must have; a
+        label's own note ("（区级以上）") is no value."""
+        if key not in SHAPED_KEYS:
+            return None
+        alias = self.match[id(label)].alias
+        text = label.text.strip()
+        if not compact(text).startswith(alias):
+            return None
+        seen = 0
+        for i, ch in enumerate(text):  # where the alias ends in the text as written
+            seen += bool(compact(ch))
+            if seen == len(alias):
+                rest = text[i + 1:].strip(" ：:\t\n")
+                break
+        else:
+            return None
+        if not rest or normalize_field(key, rest) is None:
+            return None
+        box = self.grid.page_bbox(label.text_bbox or label.bbox)
+        return _Read(key, rest, label.page, box, label.confidence, label.text)
 
     def _resolve(self, cell: Cell) -> str | None:
         context = [self.key[id(c)] for c in self.grid.same_band_left(cell) if self.key.get(id(c))]

@@ -135,6 +135,16 @@ _BY_KEY: dict[str, Callable[[str], Value]] = {
 }
 
 
+# Keys whose normaliser takes one shape of value only (a date, a phone number, a code, a
+# choice, a number): a text it accepts is that field's value, not a word of some label.
+SHAPED_KEYS: frozenset[str] = frozenset(
+    key for key, helper in _BY_KEY.items()
+    if helper in (normalize_date, normalize_email, _landline_first, _mobile_first, normalize_postcode,
+                  normalize_id_number, normalize_credit_code, normalize_gender, normalize_ethnicity,
+                  normalize_yes_no, normalize_area, normalize_team_size, normalize_amount_yuan)
+)
+
+
 def normalize_field(key: str, raw: str | None) -> Value:
     """The normalised value of canonical field `key` from the raw text of its cell.
 
@@ -159,6 +169,7 @@ def normalize_field(key: str, raw: str | None) -> Value:
 __all__ = [
     "ETHNIC_GROUPS",
     "FIELD_LABELS",
+    "SHAPED_KEYS",
     "SKILL_LEVELS",
     "Value",
     "count_text_length",
