@@ -1,7 +1,8 @@
 """Page orientation (0/90/180/270) and small-skew correction, for any detect-then-recognise engine.
 
 How a page is read (`read_page`):
-1. Detect text boxes once on the page as given.
+1. Detect text boxes once on the page as given (a tall page with under `SPARSE_BOXES` boxes
+   again band by band: `detect_sparse_page`).
 2. Direction: if most of the text length sits in boxes taller than wide, the page lies on its side
    (90 or 270), otherwise it is 0 or 180.
 3. Which way round: pieces of the page's longest lines, turned to read horizontally, go to the
