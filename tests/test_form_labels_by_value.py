@@ -20,6 +20,8 @@ from shenbao.pipeline.types import TextLine
         ("bmtujy254@126.com", "email"),
         ("hntu.jy2546126.com", "email"),  # the @ lost, the domain still says e-mail
         ("回族", "master_ethnicity"),
+        ("女", "master_gender"),
+        ("男女", None),
         ("6222021234567890123", None),  # a bank account: no birth date in it
         ("181400000030012345", None),  # a certificate number
         ("13800138000", None),  # a phone
@@ -47,6 +49,8 @@ def table() -> LabelTable:
     [
         ("9分证号", "141124197509020777", "master_id_number"),
         ("é族", "回族", "master_ethnicity"),
+        ("件别", "男", "master_gender"),  # 性别 under a seal
+        ("件别", "汉族", None),
         ("E-mí", "bmtujy254@126.com", "email"),
         ("991F号", "141124197509020777", None),  # nothing of 身份证号 left in it
         ("9分证号", "13800138000", None),  # a phone says nothing about its label

@@ -118,12 +118,12 @@ class LabelTable:
         return LabelMatch(alias=best_alias, score=best_score, entries=holders)
 
     def match_by_value(self, text: str, value: str, jurisdiction: str | None = None) -> LabelMatch | None:
-        """A label too garbled even for relaxed matching ("9分证号", "é族"), read as the label of
-        the value beside it when that value can only be of one kind (an 18-digit ID number, an
-        e-mail address, an ethnic group, a list of honours with their years) and the text still
-        resembles one of that key's aliases (VALUE_LABEL_MIN_SCORE; for the long honours label,
-        the share of its characters the alias holds, HONOURS_LABEL_MIN_SHARE). Only where the
-        layout says a label belongs."""
+        """A label too garbled even for relaxed matching ("9分证号", "é族", 性别 under a seal read
+        "件别"), read as the label of the value beside it when that value can only be of one kind
+        (an 18-digit ID number, an e-mail address, an ethnic group, 男 or 女, a list of honours
+        with their years) and the text still resembles one of that key's aliases
+        (VALUE_LABEL_MIN_SCORE; for the long honours label, the share of its characters the
+        alias holds, HONOURS_LABEL_MIN_SHARE). Only where the layout says a label belongs."""
         t = compact(text)
         key = value_kind(value)
         if not t or key is None:
@@ -198,8 +198,8 @@ HONOURS_LABEL_MIN_LEN = 8
 def value_kind(value: str) -> str | None:
     """The field a form value can only be: master_id_number (15-21 characters, 14+ of them
     digits, a birth date in characters 7-14), email (ASCII with an @ or a mail domain ending),
-    master_ethnicity (a short text ending in 族), the honours cell (a year and an honour's word:
-    称号, 技术能手, 状元 …); None for anything else."""
+    master_ethnicity (a short text ending in 族), master_gender (男 or 女 alone), the honours
+    cell (a year and an honour's word: 称号, 技术能手, 状元 …); None for anything else."""
     v = "".join(value.split())
     if _ID_LIKE.fullmatch(v) and sum(ch.isdigit() for ch in v) >= 14 and _ID_BIRTH.fullmatch(v[6:14]):
         return "master_id_number"  # a bank account or certificate number has no birth date there
@@ -207,6 +207,8 @@ def value_kind(value: str) -> str | None:
         return "email"
     if 2 <= len(v) <= 5 and v.endswith("族"):
         return "master_ethnicity"
+    if v in ("男", "女"):
+        return "master_gender"
     if _YEAR_IN_TEXT.search(v) and _HONOUR_WORD.search(v):
         return HONOURS_KEY
     return None
