@@ -494,7 +494,7 @@ def _spine(labels: np.ndarray, stat: np.ndarray, i: int, contrast: np.ndarray, h
 
 
 def _anchored(rules: np.ndarray, cross: np.ndarray, reach: int, long: int, horizontal: bool,
-              contrast: np.ndarray | None = None, typical: float = 0.0) -> np.ndarray:
+              contrast: np.ndarray, typical: float) -> np.ndarray:
     """Keep the rules that end on a crossing rule at both ends, or are long and end on one at
     one end at least.
 
@@ -523,7 +523,7 @@ def _anchored(rules: np.ndarray, cross: np.ndarray, reach: int, long: int, horiz
             ends = [(x, y, x + bw, y), (x, y + bh - 1, x + bw, y + bh - 1)]
         anchored = sum(touches(*e) for e in ends)
         keep[i] = anchored == 2 or (length >= long and anchored == 1)
-        if not keep[i] and length >= long and contrast is not None and typical > 0:
+        if not keep[i] and length >= long and typical > 0:
             # a pale speck of the border for a few pixels is no end of it
             spine = cv2.dilate(_spine(labels, stats[i], i, contrast, horizontal).reshape(1, -1),
                                cv2.getStructuringElement(cv2.MORPH_RECT, (2 * reach + 1, 1))).ravel()
