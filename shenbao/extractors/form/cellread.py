@@ -45,6 +45,8 @@ class CellReadSettings:
     red_min_pixels: int = 30  # fewer red pixels than this: no seal in the cell
     # Punctuation the page reading lost beside its line boxes is looked for (`mend_punctuation`).
     mend_punctuation: bool = True
+    # Marks the row reading of a cell has and its page reading lacks are put in (`borrow_marks`).
+    borrow_marks: bool = True
     reach_ratio: float = 1.2  # how far past a line box (text heights) ink still belongs to it
     mark_band_ratio: float = 0.15  # a row's box is grown this much up and down (text heights)
     min_mark_ratio: float = 0.12  # ink smaller than this (text heights) is a speck, not a mark
@@ -118,7 +120,43 @@ def reread_cells(grids: list[Grid], image: np.ndarray, engine: OcrEngine, unit: 
                 if "".join(ln.text for ln in new) != "".join(ln.text for ln in cell.lines):
                     changed += 1
                 cell.lines = new
+            elif settings.borrow_marks and new and borrow_marks(cell, new):
+                changed += 1
     return changed
+
+
+def borrow_marks(cell: Cell, rows: list[TextLine]) -> bool:
+    """Put into the cell's page reading the punctuation its row reading (`rows`, one line per
+    text row) has and it lacks, row by row: a row whose reading is the page reading's with
+    marks added and nothing else changed lends its marks. Returns whether any row did.
+
+    The detector's line crop and the row crop are two cuts of one image; on a coarse 1-bit scan
+    the thin arc of a bracket or a small 。 survives in one and not the other (dev corpus:
+    "11台套：" read in the row as "11台（套："). Only marks are taken: where the characters
+    differ, the page reading stays, being the better of the two on characters."""
+    old_rows = group_rows(cell.lines)
+    lent = False
+    for parts in old_rows:
+        top = min(p.bbox[1] for p in parts)
+        bottom = max(p.bbox[3] for p in parts)
+        centre = (top + bottom) / 2
+        # the one row reading whose band holds this row's centre, and holds no other row's
+        over = [r for r in rows if r.bbox[1] <= centre <= r.bbox[3]]
+        if len(over) != 1:
+            continue
+        row = over[0]
+        if sum(1 for other in old_rows
+               if row.bbox[1] <= (min(p.bbox[1] for p in other) + max(p.bbox[3] for p in other)) / 2 <= row.bbox[3]) != 1:
+            continue
+        old = "".join(part.text.strip() for part in parts)
+        new = row.text.strip()
+        if not adds_punctuation(old, new, at_end=False, marks=BORROWED_MARKS):
+            continue
+        lines = [replace(part, text=text) for part, text in zip(parts, _split_back(parts, new), strict=True)]
+        kept = [ln for ln in cell.lines if not any(ln is p for p in parts)]
+        cell.lines = [*kept, *lines]
+        lent = True
+    return lent
 
 
 @dataclass
@@ -179,6 +217,10 @@ def _keep_new(old: list[TextLine], new: list[TextLine], policy: str, sealed: boo
 # (a comma at the end of a line touching the cell's rule, a 、 between two boxes).
 PUNCTUATION = frozenset("，。、；：！？,.;:!?（）()“”‘’\"'《》〈〉·…—-")
 LINE_END = frozenset("，。、；：！？）”’》〉…")
+# What a row reading lends its page reading: full-width marks only. A speck between two boxes
+# of the page reading reads as . or · or - in the row (".高级技师"); a full-width mark is
+# drawn, not dust.
+BORROWED_MARKS = frozenset("，。、；：！？（）“”《》")
 
 
 @dataclass
@@ -296,17 +338,21 @@ def _row_with_marks(ink: np.ndarray, parts: list[TextLine], origin: tuple[float,
     return (x0, y0, x1, y1) if found else None
 
 
-def adds_punctuation(old: str, new: str) -> bool:
-    """Whether `new` is `old` with punctuation marks inserted and nothing else changed. Marks
+def adds_punctuation(old: str, new: str, at_end: bool = True, marks: frozenset[str] = PUNCTUATION) -> bool:
+    """Whether `new` is `old` with punctuation `marks` inserted and nothing else changed. Marks
     added after the end must be ones a line of Chinese text ends with: a speck past the end
-    reads as “ or -, a sliver of the next cell's first character as - or ."""
+    reads as “ or -, a sliver of the next cell's first character as - or .; with `at_end`
+    False none may be added before the start or after the end (the other reading saw the
+    same ink there and read no mark)."""
     if len(new) <= len(old) or not old:
         return False
     i = 0
     for ch in new:
         if i < len(old) and ch == old[i]:
             i += 1
-        elif ch not in (LINE_END if i == len(old) else PUNCTUATION):
+        elif not at_end and (i == 0 or i == len(old)):
+            return False
+        elif ch not in (LINE_END if i == len(old) else marks):
             return False
         elif 0 < i < len(old) and old[i - 1].isdigit() and old[i].isdigit() and ch not in "，、":
             return False  # a speck read as "." or ":" inside a number changes the number
