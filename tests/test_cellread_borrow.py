@@ -1,5 +1,5 @@
 """Marks a cell's row reading has and its page reading lacks (cellread.borrow_marks), and
-short bracketed notes a scan left open (brackets.close_brackets)."""
+short bracketed notes a scan left open and specks read as points in counts (scanmarks)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from dataclasses import replace
 
 import pytest
 
-from shenbao.extractors.form.brackets import close_brackets
 from shenbao.extractors.form.cellread import CellReadSettings, borrow_marks, reread_cells
 from shenbao.extractors.form.grid import Cell, Grid
 from shenbao.extractors.form.labels import LabelTable
-from shenbao.extractors.form.reader import REREAD_BRACKET, PageLayout, read_layouts
+from shenbao.extractors.form.reader import REREAD_BRACKET, REREAD_COUNT_POINT, PageLayout, read_layouts
+from shenbao.extractors.form.scanmarks import close_brackets, drop_count_points
 from shenbao.pipeline.types import Page, PageKind, TextLine
 from tests.test_cellread_marks import ROW_Y, UNIT, MarkEngine, Sheet, _grid, _value
 
@@ -122,6 +122,24 @@ def test_close_brackets(read: str, expected: str) -> None:
     assert close_brackets(read) == expected
 
 
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [
+        ("检测仪器1.4台套，可同时容纳39人", "检测仪器14台套，可同时容纳39人"),
+        ("建议2.3条，带徒1·2名，专利3．1项", "建议23条，带徒12名，专利31项"),
+        ("设备1.4 台", "设备14 台"),
+        ("年节约成本2.5万元，提高1.5个百分点，缩短0.5天", "年节约成本2.5万元，提高1.5个百分点，缩短0.5天"),
+        ("增长1.5倍，合格率99.5%", "增长1.5倍，合格率99.5%"),
+        ("版本1.2.3项", "版本1.2.3项"),  # a dotted number is no count with a speck in it
+        ("2019.3项目启动", "2019.3项目启动"),  # a date before a noun
+        ("完成1.2项目", "完成1.2项目"),  # 项目 is no count of 项
+        ("培训1.5人员", "培训1.5人员"),
+    ],
+)
+def test_drop_count_points(read: str, expected: str) -> None:
+    assert drop_count_points(read) == expected
+
+
 def _read_one_cell(value_lines: list[TextLine], kind: str) -> tuple[str, str | None, str]:
     """The 工作室基本设施 read from a one-row table on a page of `kind`."""
     label = Cell(0, 0, 1, 1, (0, 0, 200, 100), [TextLine("工作室基本设施", (10, 30, 190, 60), 0.99)])
@@ -138,6 +156,13 @@ def test_a_scanned_value_has_its_bracket_closed_and_says_so() -> None:
     assert value == "配备设备11台（套）、计算机10台"
     assert before == "配备设备11台（套：、计算机10台"
     assert why == REREAD_BRACKET
+
+
+def test_both_mends_are_told_to_the_reviewer() -> None:
+    value, before, why = _read_one_cell([TextLine("仪器1.4台（套：、计算机10台", (210, 30, 800, 60), 0.9)], "scan")
+    assert value == "仪器14台（套）、计算机10台"
+    assert before == "仪器1.4台（套：、计算机10台"
+    assert why == f"{REREAD_BRACKET}；{REREAD_COUNT_POINT}"
 
 
 def test_a_text_layer_value_is_left_as_typed() -> None:

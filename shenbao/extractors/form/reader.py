@@ -29,7 +29,6 @@ from typing import Any
 import numpy as np
 
 from shenbao.extractors.form import names, placenames, typed
-from shenbao.extractors.form.brackets import close_brackets
 from shenbao.extractors.form.cellread import CellReadSettings, mend_punctuation, reread_cells
 from shenbao.extractors.form.cover import read_label_lines, read_label_pairs, remove_seal_marks
 from shenbao.extractors.form.gapread import mend_gaps
@@ -38,6 +37,7 @@ from shenbao.extractors.form.grid_image import grids_from_image, text_unit
 from shenbao.extractors.form.grid_text import grids_from_rulings
 from shenbao.extractors.form.labels import LabelMatch, LabelTable, compact
 from shenbao.extractors.form.ocrtext import overlaps, split_ocr_lines
+from shenbao.extractors.form.scanmarks import close_brackets, drop_count_points
 from shenbao.extractors.normalize import SHAPED_KEYS, normalize_field, normalize_text
 from shenbao.extractors.ocr.base import OcrEngine
 from shenbao.extractors.ocr.fluent import Refined, refine_lines
@@ -197,7 +197,7 @@ def read_layouts(layouts: list[PageLayout], jurisdiction: str | None, table: Lab
     _birth_from_id(reads)
     for r in reads:
         _note_refined(r)
-        _close_brackets(r)
+        _mend_marks(r)
     return _combine(reads)
 
 
@@ -207,6 +207,7 @@ REREAD_BIRTH_FROM_ID = "与身份证号中的出生年月不一致，而图像�
 REREAD_FLUENT = "逐字识别有疑处按常用字词搭配改读"
 REREAD_NAME = "姓名逐字识别有疑处按常见姓氏与名字用字改读"
 REREAD_BRACKET = "扫描件中括号未闭合，按残缺的右括号补全"
+REREAD_COUNT_POINT = "件数、人数等整数中间的小点应是扫描污点，已去掉"
 
 
 def _rereadable(r: _Read) -> bool:
@@ -319,19 +320,21 @@ def _note_refined(r: _Read) -> None:
         r.reread_from, r.reread_why = before, REREAD_FLUENT
 
 
-def _close_brackets(r: _Read) -> None:
-    """A scanned free-text value with a short bracketed note left open, closed (`brackets`)."""
+def _mend_marks(r: _Read) -> None:
+    """A scanned free-text value with a short bracketed note left open, closed, and with points
+    inside counts of things dropped (`scanmarks`)."""
     if (r.layout is None or r.layout.page.kind != PageKind.SCAN
             or r.key not in FIELD_KEYS or r.key in SHAPED_KEYS):
-        return  # awards are parsed from their text already; a shaped value has no brackets
-    mended = close_brackets(r.raw)
-    if mended == r.raw:
-        return
-    if r.reread_from is None:
-        r.reread_from, r.reread_why = r.raw, REREAD_BRACKET
-    else:  # the reading it replaced stays the plain one; the reviewer is told of both changes
-        r.reread_why = f"{r.reread_why}；{REREAD_BRACKET}"
-    r.raw = mended
+        return  # awards are parsed from their text already; a shaped value has its own grammar
+    for mend, why in ((close_brackets, REREAD_BRACKET), (drop_count_points, REREAD_COUNT_POINT)):
+        mended = mend(r.raw)
+        if mended == r.raw:
+            continue
+        if r.reread_from is None:
+            r.reread_from, r.reread_why = r.raw, why
+        else:  # the reading it replaced stays the plain one; the reviewer is told of each change
+            r.reread_why = f"{r.reread_why}；{why}"
+        r.raw = mended
 
 
 def _take(r: _Read, found: typed.Reread | None, why: str) -> None:
