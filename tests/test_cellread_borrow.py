@@ -74,6 +74,13 @@ def test_a_speck_between_two_boxes_is_not_lent(speck: str) -> None:
     assert cell.raw == "长春博远汽车零部件有限公司 高级技师"
 
 
+def test_a_thin_one_between_two_boxes_is_lent() -> None:
+    # The detector split the row at the 一 and lost it; the row reading has it.
+    cell = _cell([("综合楼", 10, 100), ("层", 140, 170)])
+    assert borrow_marks(cell, [_row("综合楼一层", 0)])
+    assert [ln.text for ln in sorted(cell.lines, key=lambda ln: ln.bbox[0])] == ["综合楼一", "层"]
+
+
 def test_a_row_reading_over_two_page_rows_lends_nothing() -> None:
     # The row cut took two rows of the page reading for one: it cannot say which owns a mark.
     cell = _cell([("工作认真", 10, 200)], [("负责", 10, 100)])

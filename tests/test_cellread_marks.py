@@ -171,6 +171,13 @@ def _texts(grid: Grid) -> list[str]:
         ("", "。", False),  # nothing to mend
         ("2019年", "2019年.", False),  # an ASCII stop at a line end: a sliver of the next cell
         ("2019年", "2O19年.", False),
+        # 一, one thin stroke, goes where a mark may, between Han characters or after the last
+        ("长江路195号综合楼", "长江路195号综合楼一", True),
+        ("获一等奖二等奖", "获一等奖一二等奖", True),
+        ("综合楼", "一综合楼", False),  # not before the start
+        ("电话0358", "电话0358一", False),  # after a digit it is a dash
+        ("共12台", "共12一台", False),
+        ("型号AB", "型号A一B", False),
     ],
 )
 def test_adds_punctuation(old: str, new: str, expected: bool) -> None:

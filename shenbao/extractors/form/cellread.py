@@ -221,6 +221,10 @@ LINE_END = frozenset("，。、；：！？）”’》〉…")
 # of the page reading reads as . or · or - in the row (".高级技师"); a full-width mark is
 # drawn, not dust.
 BORROWED_MARKS = frozenset("，。、；：！？（）“”《》")
+# A character drawn as one thin stroke: a detector's box leaves it out as it does a mark (a row
+# ending "综合楼" whose 一 stood past the box, 层 on the next row). It is put in like a mark,
+# but only between Han characters or after the last one.
+THIN_CHARACTERS = frozenset("一")
 
 
 @dataclass
@@ -352,11 +356,23 @@ def adds_punctuation(old: str, new: str, at_end: bool = True, marks: frozenset[s
             i += 1
         elif not at_end and (i == 0 or i == len(old)):
             return False
+        elif ch in THIN_CHARACTERS and _between_han(old, i):
+            continue
         elif ch not in (LINE_END if i == len(old) else marks):
             return False
         elif 0 < i < len(old) and old[i - 1].isdigit() and old[i].isdigit() and ch not in "，、":
             return False  # a speck read as "." or ":" inside a number changes the number
     return i == len(old)
+
+
+def _between_han(old: str, i: int) -> bool:
+    """Whether a character put in `old` before index `i` stands after a Han character and
+    before one (or at the end): beside a digit or a letter a stroke is a dash, not 一."""
+    return i > 0 and _is_han(old[i - 1]) and (i == len(old) or _is_han(old[i]))
+
+
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
 
 
 def _split_back(parts: list[TextLine], new: str) -> list[str]:
