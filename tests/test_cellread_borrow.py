@@ -7,13 +7,13 @@ from dataclasses import replace
 
 import pytest
 
-from shenbao.extractors.form.cellread import CellReadSettings, borrow_marks, reread_cells
+from shenbao.extractors.form.cellread import CellReadSettings, borrow_marks, cell_rows, reread_cells
 from shenbao.extractors.form.grid import Cell, Grid
 from shenbao.extractors.form.labels import LabelTable
 from shenbao.extractors.form.reader import REREAD_BRACKET, REREAD_COUNT_POINT, PageLayout, read_layouts
 from shenbao.extractors.form.scanmarks import close_brackets, drop_count_points
 from shenbao.pipeline.types import Page, PageKind, TextLine
-from tests.test_cellread_marks import ROW_Y, UNIT, MarkEngine, Sheet, _grid, _value
+from tests.test_cellread_marks import ROW_Y, UNIT, MarkEngine, Sheet, _font, _grid, _value
 
 # --- borrow_marks ---------------------------------------------------------------------------------
 
@@ -176,3 +176,25 @@ def test_a_text_layer_value_is_left_as_typed() -> None:
     value, before, _ = _read_one_cell([TextLine("配备设备11台（套：、计算机10台", (210, 30, 800, 60), 1.0)], "text")
     assert value == "配备设备11台（套：、计算机10台"
     assert before is None
+
+
+# --- row extent over the page reading's boxes -----------------------------------------------------
+
+
+def test_a_faint_row_end_the_detector_saw_is_kept_in_the_row() -> None:
+    # A worn copy: ".com" prints 80 grey levels under the paper, below the ink threshold; the
+    # page reading's line box covers it.
+    sheet = Sheet()
+    dark = sheet.write("pqnx9@163", ROW_Y[0], left=220)
+    faint_left = int(dark.bbox[2]) + 2
+    sheet.draw.text((faint_left, ROW_Y[0]), ".com", fill=(175, 175, 175), font=_font())
+    whole = replace(dark, text="pqnx9@163.com", bbox=(dark.bbox[0], dark.bbox[1], faint_left + 60, dark.bbox[3]))
+    for lines, reaches in (([whole], True), ([], False)):
+        grid = _grid(sheet, lines)
+        cell = _value(grid)
+        found = cell_rows(sheet.image(), grid, cell, UNIT, CellReadSettings())
+        assert found is not None and len(found.boxes) == 1
+        ox = found.origin[0]
+        right = found.boxes[0][2] + ox
+        assert (right >= faint_left + 60 - 1) is reaches
+        assert right > dark.bbox[2] - 1  # the dark print is in the row either way

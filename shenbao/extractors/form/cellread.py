@@ -177,8 +177,26 @@ def cell_rows(image: np.ndarray, grid: Grid, cell: Cell, unit: float,
     if crop is None:
         return None
     gray, sealed = print_only(crop, unit, settings)
-    boxes = text_rows(gray, unit, settings)
+    boxes = [_over_lines(box, cell.lines, origin, gray.shape[1], unit) for box in text_rows(gray, unit, settings)]
     return CellRows(origin, sealed, boxes, [row_image(gray, box, unit, settings.pad_ratio) for box in boxes])
+
+
+def _over_lines(box: tuple[int, int, int, int], lines: list[TextLine], origin: tuple[float, float],
+                width: int, unit: float) -> tuple[int, int, int, int]:
+    """The row's box widened over the page reading's line boxes in it where they reach past it
+    by half a text height or more: on a faint copy the ends of a row ("com" of an e-mail
+    address, 40 grey levels under the paper) fall below the ink threshold, while the detector
+    saw them. (A box a few pixels wider than the print is the detector's margin: the row's own
+    cut stays, and so its reading.)"""
+    x0, y0, x1, y1 = box
+    ox, oy = origin
+    for ln in lines:
+        if y0 <= ln.cy - oy <= y1:
+            if ln.bbox[0] - ox < x0 - unit / 2:
+                x0 = max(0, int(ln.bbox[0] - ox))
+            if ln.bbox[2] - ox > x1 + unit / 2:
+                x1 = min(width, int(round(ln.bbox[2] - ox)))
+    return x0, y0, x1, y1
 
 
 def print_only(crop: np.ndarray, unit: float, settings: CellReadSettings,
