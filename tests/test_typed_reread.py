@@ -109,6 +109,20 @@ def test_a_closed_choice_misread_is_read_as_the_choice_its_frames_hold() -> None
     assert typed._best_reading([word("另", {0: {"另": 0.5, "女": 0.4, "": 0.1}})], gender, settings).text == "女"
 
 
+def test_a_month_whose_year_mark_was_lost_is_read_with_the_digits_its_frames_hold() -> None:
+    # "1967年01月" under a seal: 年 gone, the year's 1 a faint second to the blank.
+    settings = typed.load_settings()
+    field = settings.by_key["master_birth"]
+    worn = word("196701月", {0: {"": 0.78, "1": 0.12, "(": 0.1}})
+    assert typed.needs_reread("master_birth", None, "96701月", settings)
+    found = typed._best_reading([worn], field, settings)
+    assert found is not None and found.text == "196701月"
+    assert typed.normalize_field("master_birth", found.text) == "1967-01"
+    # A month of one digit or past 12 is no such reading: the year and month cannot be told apart.
+    assert typed._best_reading([word("19671月")], field, settings) is None
+    assert typed._best_reading([word("196713月")], field, settings) is None
+
+
 def test_a_reading_the_image_barely_supports_is_refused() -> None:
     settings = typed.load_settings()
     field = settings.by_key["email"]
