@@ -135,18 +135,15 @@ def borrow_marks(cell: Cell, rows: list[TextLine]) -> bool:
     "11台套：" read in the row as "11台（套："). Only marks are taken: where the characters
     differ, the page reading stays, being the better of the two on characters."""
     old_rows = group_rows(cell.lines)
+    centres = [(min(p.bbox[1] for p in parts) + max(p.bbox[3] for p in parts)) / 2 for parts in old_rows]
     lent = False
-    for parts in old_rows:
-        top = min(p.bbox[1] for p in parts)
-        bottom = max(p.bbox[3] for p in parts)
-        centre = (top + bottom) / 2
+    for parts, centre in zip(old_rows, centres, strict=True):
         # the one row reading whose band holds this row's centre, and holds no other row's
         over = [r for r in rows if r.bbox[1] <= centre <= r.bbox[3]]
         if len(over) != 1:
             continue
         row = over[0]
-        if sum(1 for other in old_rows
-               if row.bbox[1] <= (min(p.bbox[1] for p in other) + max(p.bbox[3] for p in other)) / 2 <= row.bbox[3]) != 1:
+        if sum(1 for c in centres if row.bbox[1] <= c <= row.bbox[3]) != 1:
             continue
         old = "".join(part.text.strip() for part in parts)
         new = row.text.strip()
