@@ -147,14 +147,15 @@ def test_drop_count_points(read: str, expected: str) -> None:
     assert drop_count_points(read) == expected
 
 
-def _read_one_cell(value_lines: list[TextLine], kind: str) -> tuple[str, str | None, str]:
-    """The 工作室基本设施 read from a one-row table on a page of `kind`."""
-    label = Cell(0, 0, 1, 1, (0, 0, 200, 100), [TextLine("工作室基本设施", (10, 30, 190, 60), 0.99)])
+def _read_one_cell(value_lines: list[TextLine], kind: str, label_text: str = "工作室基本设施",
+                   key: str = "studio_facilities") -> tuple[str, str | None, str]:
+    """The field read from a one-row table (label | value) on a page of `kind`."""
+    label = Cell(0, 0, 1, 1, (0, 0, 200, 100), [TextLine(label_text, (10, 30, 190, 60), 0.99)])
     value = Cell(0, 1, 1, 1, (200, 0, 900, 100), list(value_lines))
     grid = Grid(page=1, cells=[label, value], n_rows=1, n_cols=2)
     page = Page(number=1, kind=PageKind(kind), source="drawn", width=900.0, height=100.0, lines=[])
     reads = read_layouts([PageLayout(page, [grid], [])], "liangping-2023", LabelTable.load())
-    r = reads["studio_facilities"]
+    r = reads[key]
     return r.value, r.reread_from, r.reread_why
 
 
@@ -170,6 +171,14 @@ def test_both_mends_are_told_to_the_reviewer() -> None:
     assert value == "仪器14台（套）、计算机10台"
     assert before == "仪器1.4台（套：、计算机10台"
     assert why == f"{REREAD_BRACKET}；{REREAD_COUNT_POINT}"
+
+
+def test_a_mend_the_value_does_not_show_is_not_told() -> None:
+    # The level reads 高级技师 with the bracket open or closed: no re-read for the reviewer.
+    value, before, why = _read_one_cell([TextLine("一级（高级技师；", (210, 30, 800, 60), 0.9)], "scan",
+                                        "职业技能等级", "master_skill_level")
+    assert value == "高级技师"
+    assert before is None and why == ""
 
 
 def test_a_text_layer_value_is_left_as_typed() -> None:

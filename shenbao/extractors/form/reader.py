@@ -23,7 +23,7 @@ Input pages: the cover, the 申报表 and (武汉) the award-table page, in any 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -328,8 +328,8 @@ def _mend_marks(r: _Read) -> None:
         return  # awards are parsed from their text already; a shaped value has its own grammar
     for mend, why in ((close_brackets, REREAD_BRACKET), (drop_count_points, REREAD_COUNT_POINT)):
         mended = mend(r.raw)
-        if mended == r.raw:
-            continue
+        if mended == r.raw or _value_of(replace(r, raw=mended)) == _value_of(r):
+            continue  # nothing to mend, or nothing the value shows ("一级（高级技师；" is 高级技师)
         if r.reread_from is None:
             r.reread_from, r.reread_why = r.raw, why
         else:  # the reading it replaced stays the plain one; the reviewer is told of each change
