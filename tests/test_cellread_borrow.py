@@ -5,9 +5,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
-from shenbao.extractors.form.cellread import CellReadSettings, borrow_marks, cell_rows, reread_cells
+from shenbao.extractors.form.cellread import (
+    CellReadSettings,
+    borrow_marks,
+    cell_rows,
+    ink_mask,
+    mark_mask,
+    reread_cells,
+)
 from shenbao.extractors.form.grid import Cell, Grid
 from shenbao.extractors.form.labels import LabelTable
 from shenbao.extractors.form.reader import REREAD_BRACKET, REREAD_COUNT_POINT, PageLayout, read_layouts
@@ -207,3 +215,29 @@ def test_a_faint_row_end_the_detector_saw_is_kept_in_the_row() -> None:
         right = found.boxes[0][2] + ox
         assert (right >= faint_left + 60 - 1) is reaches
         assert right > dark.bbox[2] - 1  # the dark print is in the row either way
+
+
+# --- faint marks on a pale copy ------------------------------------------------------------------
+
+
+def _patch(paper: int, text: int, mark: int) -> np.ndarray:
+    """A crop of paper with a block of print and a small mark of the given greys."""
+    gray = np.full((60, 200), paper, np.uint8)
+    gray[20:40, 20:120] = text
+    gray[34:40, 150:156] = mark
+    return gray
+
+
+def test_a_pale_copys_mark_counts_as_faint_ink() -> None:
+    # Grey paper 205, print 125 (80 under it), a 。 at 175: 30 under the paper.
+    marks = mark_mask(_patch(205, 125, 175))
+    assert marks[36, 152] and marks[30, 60]
+    assert not ink_mask(_patch(205, 125, 175), faint=True)[36, 152]  # other faint ink keeps its depth
+
+
+def test_on_a_clean_scan_a_faint_mark_must_be_as_dark_as_before() -> None:
+    # White paper, black print: 35 levels under the paper is toner haze, not a mark.
+    assert not mark_mask(_patch(245, 20, 210))[36, 152]
+    assert mark_mask(_patch(245, 20, 195))[36, 152]
+    # A crop with nothing darker than haze keeps the fixed depth.
+    assert not mark_mask(_patch(205, 175, 175))[36, 152]

@@ -276,7 +276,7 @@ def mend_punctuation(grids: list[Grid], image: np.ndarray, engine: OcrEngine, un
                 continue
             # Only the rule itself goes: a 。 touching it would lose half its ring to a margin.
             gray, _ = print_only(crop, unit, settings, rule_margin=0)
-            ink = ink_mask(gray, faint=True)
+            ink = mark_mask(gray)
             inner = gray.shape[1] - overhang
             for parts in group_rows(cell.lines):
                 box = _row_with_marks(ink, parts, origin, unit, settings, inner)
@@ -457,11 +457,32 @@ def drop_red(rgb: np.ndarray) -> np.ndarray:
     return gray
 
 
+FAINT_DEPTH = 45  # grey levels under the paper that a faint mark's ink reaches at least
+# ... or, on a low-contrast page, this share of the print's own depth (a worn copy's text is
+# 80 levels under its grey paper, its 。 30), but never less than MIN_FAINT_DEPTH
+FAINT_SHARE = 0.35
+MIN_FAINT_DEPTH = 25
+
+
 def ink_mask(gray: np.ndarray, faint: bool = False) -> np.ndarray:
     """Print pixels: clearly darker than the crop's paper (its median). `faint` also takes the
     grey of a small mark (a scanned 。 is a thin ring that never gets as dark as a stroke)."""
     paper = int(np.median(gray))
-    return gray < (paper - 45 if faint else min(160, paper - 40))
+    return gray < (paper - FAINT_DEPTH if faint else min(160, paper - 40))
+
+
+def mark_mask(gray: np.ndarray) -> np.ndarray:
+    """Faint ink where a punctuation mark may be: as `ink_mask(faint=True)`, but how faint is
+    measured against the print's own darkness, so a pale copy's marks count too. (Only for
+    marks, which `adds_punctuation` vets: read as characters, the haze of a washed-out seal
+    came back as "★" beside a unit's name.)"""
+    paper = int(np.median(gray))
+    depth = float(FAINT_DEPTH)
+    sure = gray[gray < paper - FAINT_DEPTH]
+    if sure.size:
+        print_depth = paper - float(np.percentile(sure, 5))
+        depth = min(FAINT_DEPTH, max(MIN_FAINT_DEPTH, FAINT_SHARE * print_depth))
+    return gray < paper - depth
 
 
 def erase_rules(gray: np.ndarray, unit: float, rule_len_ratio: float, margin: int = 1) -> np.ndarray:
