@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, Levenshtein
 
+from shenbao.extractors.normalize.text import is_han
 from shenbao.extractors.ocr import charlm
 
 
@@ -222,7 +223,7 @@ def _hides_next(part: str, core: str, text: str, start: int, end: int) -> bool:
     completes its last word does (有限公 + 司: the seal's star stamped over the 司); one that
     starts another (有限公司 + 单 of 单位性质) does not, the symbol was no character."""
     if (text[start:end] != core or not part.endswith(tuple(_STRAY_SYMBOLS)) or end >= len(text)
-            or not _is_cjk(text[end]) or not _is_cjk(core[-1])):
+            or not is_han(text[end]) or not is_han(core[-1])):
         return False
     try:
         model = charlm.load()
@@ -243,7 +244,7 @@ def mend_by_label(key: str, old: str, form_confidence: float, readings: Sequence
     settings = settings or Settings()
     if form_confidence >= settings.form_trusted or not old:
         return None
-    if not all(_is_cjk(ch) for ch in old) or form_confidence < settings.very_shaky:
+    if not all(is_han(ch) for ch in old) or form_confidence < settings.very_shaky:
         max_edits = len(old) - 1
     elif len(old) >= 3:
         max_edits = 1
@@ -336,10 +337,6 @@ def _is_subsequence(short: str, long: str) -> bool:
 
 def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
-
-
-def _is_cjk(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff"
 
 
 def _is_word_char(ch: str) -> bool:

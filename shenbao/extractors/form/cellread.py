@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from shenbao.extractors.form.grid import Cell, Grid, group_rows
+from shenbao.extractors.normalize.text import is_han
 from shenbao.extractors.ocr.base import OcrEngine
 from shenbao.extractors.ocr.script import to_simplified
 from shenbao.pipeline.types import TextLine
@@ -149,9 +150,8 @@ def borrow_marks(cell: Cell, rows: list[TextLine]) -> bool:
         new = row.text.strip()
         if not adds_punctuation(old, new, at_end=False, marks=BORROWED_MARKS):
             continue
-        lines = [replace(part, text=text) for part, text in zip(parts, _split_back(parts, new), strict=True)]
-        kept = [ln for ln in cell.lines if not any(ln is p for p in parts)]
-        cell.lines = [*kept, *lines]
+        _replace_row(cell, parts, [replace(part, text=text)
+                                   for part, text in zip(parts, _split_back(parts, new), strict=True)])
         lent = True
     return lent
 
@@ -301,8 +301,7 @@ def mend_punctuation(grids: list[Grid], image: np.ndarray, engine: OcrEngine, un
                 x1 = max(x1, right)
             lines.append(replace(part, text=text, bbox=(x0, y0, x1, y1),
                                  confidence=min(float(confidence), part.confidence)))
-        kept = [ln for ln in mend.cell.lines if not any(ln is p for p in mend.parts)]
-        mend.cell.lines = [*kept, *lines]
+        _replace_row(mend.cell, mend.parts, lines)
         mended += 1
     return mended
 
@@ -383,11 +382,13 @@ def adds_punctuation(old: str, new: str, at_end: bool = True, marks: frozenset[s
 def _between_han(old: str, i: int) -> bool:
     """Whether a character put in `old` before index `i` stands after a Han character and
     before one (or at the end): beside a digit or a letter a stroke is a dash, not 一."""
-    return i > 0 and _is_han(old[i - 1]) and (i == len(old) or _is_han(old[i]))
+    return i > 0 and is_han(old[i - 1]) and (i == len(old) or is_han(old[i]))
 
 
-def _is_han(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff"
+def _replace_row(cell: Cell, parts: list[TextLine], lines: list[TextLine]) -> None:
+    """The cell's lines with one row's parts (the objects themselves) swapped for `lines`."""
+    kept = [ln for ln in cell.lines if not any(ln is p for p in parts)]
+    cell.lines = [*kept, *lines]
 
 
 def _split_back(parts: list[TextLine], new: str) -> list[str]:

@@ -51,6 +51,12 @@ def is_cjk(ch: str) -> bool:
     return any(lo <= cp <= hi for lo, hi in _CJK_RANGES)
 
 
+def is_han(ch: str) -> bool:
+    """A Chinese character of the basic CJK Unified Ideographs block (no punctuation, no
+    extension): what a form's words are written in."""
+    return "\u4e00" <= ch <= "\u9fff"
+
+
 def to_halfwidth_alnum(text: str) -> str:
     """Full-width ASCII letters, digits and @ . - _ + become half-width; U+3000 becomes a space.
 
