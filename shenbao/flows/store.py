@@ -452,7 +452,8 @@ def _replace_parts(session: Session, row: PacketRow, result: Result) -> None:
             session.execute(delete(table).where(table.packet_pk == row.id))
         session.expire(row, ["documents", "fields", "awards", "findings"])
     row.documents = [
-        DocumentRow(idx=i, type=str(d.type), pages=list(d.pages), award_index=d.award_index, extra=_extra(d))
+        DocumentRow(idx=i, type=str(d.type), pages=list(d.pages), award_index=d.award_index,
+                    extra=_document_extra(d))
         for i, d in enumerate(result.documents)
     ]
     fields = []
@@ -479,6 +480,14 @@ def _replace_parts(session: Session, row: PacketRow, result: Result) -> None:
         )
         for i, f in enumerate(result.findings)
     ]
+
+
+def _document_extra(document: Document) -> dict[str, Any] | None:
+    """A document's keys beyond type/pages/award_index: its evidence fields and any unknown keys."""
+    extra = _extra(document) or {}
+    if document.fields is not None:
+        extra["fields"] = {k: (f.model_dump(mode="json") if f is not None else None) for k, f in document.fields.items()}
+    return extra or None
 
 
 def _extra(model: Any) -> dict[str, Any] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shenbao.models.result import (
+    EVIDENCE_FIELD_KEYS,
     FIELD_KEYS,
     Award,
     Document,
@@ -18,6 +19,7 @@ from shenbao.models.result import (
 )
 
 __all__ = [
+    "EVIDENCE_FIELD_KEYS",
     "FIELD_KEYS",
     "Award",
     "Document",

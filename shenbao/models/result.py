@@ -161,17 +161,34 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="allow", use_enum_values=True, populate_by_name=True)
 
 
-class Document(_Model):
-    type: DocumentType
-    pages: list[int]
-    award_index: int | None = None
-
-
 class FieldResult(_Model):
     value: FieldValue = None
     page: int | None = None
     bbox: list[float] | None = None
     confidence: float | None = None
+
+
+# What each evidence document itself prints (RESULT.md, "Evidence fields"), in the spec's order.
+EVIDENCE_FIELD_KEYS: dict[str, tuple[str, ...]] = {
+    "id_card": ("name", "gender", "ethnicity", "birth", "address", "id_number", "issuer", "valid_until"),
+    "qualification_certificate": (
+        "holder", "id_number", "occupation", "level", "certificate_no", "issuer", "issue_date",
+    ),
+    "title_certificate": ("holder", "title", "rank", "issuer", "issue_date"),
+    "honour_certificate": ("holder", "title_text", "title", "year", "issuer", "certificate_no"),
+    "business_license": (
+        "unit_name", "credit_code", "unit_type", "legal_rep", "founded", "registered_capital", "address",
+    ),
+    "training_fund_proof": ("year", "training_fund_total", "training_fund_high_skill"),
+}
+
+
+class Document(_Model):
+    type: DocumentType
+    pages: list[int]
+    award_index: int | None = None
+    # Evidence types only (EVIDENCE_FIELD_KEYS): every key of the type, null where not printed.
+    fields: dict[str, FieldResult | None] | None = None
 
 
 class Award(_Model):
@@ -218,6 +235,13 @@ class Result(_Model):
         for doc in data["documents"]:
             if doc.get("award_index") is None:
                 doc.pop("award_index", None)
+            if doc.get("fields") is None:
+                doc.pop("fields", None)
+                continue
+            for field in doc["fields"].values():
+                for key in ("page", "bbox", "confidence"):
+                    if field is not None and field.get(key) is None:
+                        field.pop(key, None)
         for award in data["awards"]:
             if award.get("section") is None:
                 award.pop("section", None)

@@ -172,6 +172,9 @@ def stage_evidence(ctx: PacketContext) -> None:
         licence_code = next((b.credit_code for b in ctx.evidence.business_licenses if b.credit_code), None)
         if licence_code is not None and licence_code.value:
             from_evidence["unit_credit_code"] = licence_code
+    from shenbao.pipeline.evidence_fields import fill_document_fields
+
+    ctx.result.findings += fill_document_fields(ctx.result.documents, ctx.evidence, ctx.packet.pages)
     for key, value in from_evidence.items():
         page = pages.get(value.page)
         ctx.result.fields[key] = FieldResult(
@@ -242,4 +245,9 @@ def stage_rules(ctx: PacketContext) -> None:
                         awards_located=ctx.awards_located or bool(ctx.claimed_awards),
                         confirmed=ctx.confirmed_values)
     )
+    from shenbao.pipeline.evidence_fields import malformed_code_findings
+
+    form_values = {k: f.value for k, f in ctx.result.fields.items()}
+    ctx.result.findings.extend(malformed_code_findings(ctx.result.documents, evidence, form_values, ocr_pages,
+                                                       finding_label))
     mark_award_certificates(ctx)

@@ -14,14 +14,20 @@ from __future__ import annotations
 
 import re
 
-from shenbao.extractors.evidence.common import first, id_number_in, make_value, person_name, plain_text
+from shenbao.extractors.evidence.common import (
+    code_value,
+    first,
+    id_number_in,
+    make_value,
+    person_name,
+    plain_text,
+)
 from shenbao.extractors.evidence.layout import PageText, Span, label_pattern
 from shenbao.extractors.evidence.model import CertificateRead
 from shenbao.extractors.evidence.titles import find_title, normalize_grade, title_grade
 from shenbao.extractors.normalize import (
     normalize_date,
     normalize_gender,
-    normalize_id_number,
     normalize_skill_level,
 )
 
@@ -87,11 +93,6 @@ def _read(pages: list[PageText], table: dict[str, tuple[str, ...]]) -> dict[str,
     return spans
 
 
-def _id_number(raw: str) -> str | None:
-    value = normalize_id_number(raw)
-    return value if value is not None and len(value) == 18 else None
-
-
 def _number(raw: str) -> str | None:
     text = re.sub(r"\s+", "", raw).lstrip("：:No.．")
     m = re.search(r"[0-9A-Za-z][0-9A-Za-z\-]{5,}", text)
@@ -153,7 +154,7 @@ def _title_as_written(raw: str) -> str | None:
 def _fill_common(cert: CertificateRead, spans: dict[str, Span], pages: list[PageText]) -> None:
     cert.name = make_value(spans.get("name"), person_name)
     cert.gender = make_value(spans.get("gender"), normalize_gender)
-    cert.id_number = first(make_value(spans.get("id_number"), _id_number), make_value(id_number_in(pages), _id_number))
+    cert.id_number = first(code_value(spans.get("id_number"), "id_number"), code_value(id_number_in(pages), "id_number"))
     cert.number = make_value(spans.get("number"), _number)
     cert.issue_date = make_value(spans.get("issue_date"), _date)
     cert.issuer = make_value(spans.get("issuer"), plain_text)

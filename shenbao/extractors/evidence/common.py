@@ -8,7 +8,13 @@ from typing import Any
 
 from shenbao.extractors.evidence.layout import PageText, Span
 from shenbao.extractors.evidence.model import Value
-from shenbao.extractors.normalize import fix_digit_lookalikes, normalize_text
+from shenbao.extractors.normalize import (
+    fix_digit_lookalikes,
+    normalize_credit_code,
+    normalize_id_number,
+    normalize_text,
+)
+from shenbao.rules.validators import validate_credit_code, validate_id_number
 
 # An 18-character ID number as OCR may give it (O/o/l/I for digits, a lower-case x).
 ID_NUMBER_RX = re.compile(r"(?<![0-9A-Za-z])([0-9OoIl]{17}[0-9XxOoIl])(?![0-9A-Za-z])")
@@ -34,6 +40,50 @@ def make_value(span: Span | None, normalise: Callable[[str], Any]) -> Value | No
     return Value(value=value, raw=raw, page=span.page, bbox=span.bbox, confidence=round(span.confidence, 3))
 
 
+# `code_fault` for a code of the right shape whose check character, date or region is wrong.
+CHECK_FAILED = "未通过校验（校验位、日期或地区码不符）"
+# A code kept as printed: this many characters either side of its 18, mostly digits.
+_CODE_LENGTHS = range(15, 21)
+
+
+def _id_as_printed(raw: str) -> str | None:
+    value = normalize_id_number(raw)
+    if value is None or len(value) not in _CODE_LENGTHS or sum(c.isdigit() for c in value) < 14:
+        return None
+    return value
+
+
+def _code_as_printed(raw: str, ocr: bool) -> str | None:
+    value = normalize_credit_code(raw, allow_lookalike_swaps=ocr)
+    if value is None or len(value) not in _CODE_LENGTHS or sum(c.isdigit() for c in value) < 8:
+        return None
+    return value
+
+
+def code_fault(kind: str, value: str) -> str | None:
+    """Why `value` is no well-formed code of `kind` ("id_number" or "credit_code"); None if it is one."""
+    allowed = r"[0-9X]" if kind == "id_number" else r"[0-9A-Z]"
+    if re.search(allowed.replace("[", "[^", 1), value):
+        return "含不应出现的字符"
+    if len(value) != 18:
+        return f"共 {len(value)} 位（应为 18 位）"
+    valid = validate_id_number(value).valid if kind == "id_number" else validate_credit_code(value)
+    return None if valid else CHECK_FAILED
+
+
+def code_value(span: Span | None, kind: str, ocr: bool = False) -> Value | None:
+    """An ID number or credit code as printed: repaired only where its check character agrees,
+    kept when malformed (a 17-character code, a failing check digit) with `malformed` saying why;
+    None when the span holds no code-like run at all."""
+    if kind == "id_number":
+        value = make_value(span, _id_as_printed)
+    else:
+        value = make_value(span, lambda raw: _code_as_printed(raw, ocr))
+    if value is not None:
+        value.malformed = code_fault(kind, str(value.value))
+    return value
+
+
 def person_name(raw: str) -> str | None:
     """A person's name as printed: the first run of two or more CJK characters (OCR may add a
     stray mark or fuse the next column's text after a gap)."""
@@ -46,16 +96,22 @@ def person_name(raw: str) -> str | None:
     return name[:6] if len(name) <= 6 else None
 
 
+# A bracket pair with a Han character inside: Chinese print sets it full-width, OCR often not.
+_HALF_BRACKETS = re.compile(r"\(([^()]*[\u3400-\u9fff][^()]*)\)")
+
+
 def plain_text(raw: str) -> str | None:
     text = normalize_text(raw)
     if text is None:
         return None
-    text = re.sub(r"\s+", "", text) if re.search(r"[\u3400-\u9fff]", text) else text
+    if re.search(r"[\u3400-\u9fff]", text):
+        text = _HALF_BRACKETS.sub(r"（\1）", re.sub(r"\s+", "", text))
     return text.strip("：:;；,，。 ") or None
 
 
 def id_number_in(pages: list[PageText]) -> Span | None:
-    """The first 18-character ID number written anywhere on the pages (with OCR slips)."""
+    """The first 18-character ID number written anywhere on the pages (with OCR slips); only
+    a well-formed one, since a run found without its label must prove it is a number."""
     for pt in pages:
         text, where = pt.flat()
         for m in ID_NUMBER_RX.finditer(text):

@@ -19,6 +19,7 @@ bottom right (often in Chinese numerals, 二〇一九年五月).
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from shenbao.extractors.evidence.common import make_value, plain_text
 from shenbao.extractors.evidence.layout import PageText, Span
@@ -33,7 +34,10 @@ _OPENING = re.compile(r"^([\u3400-\u9fff·]{2,4})(?:同志|先生|女士)?[：:]
 _TRIGGER = re.compile(r"(?:被授予|被评为|授予|荣获|被认定为|认定为|评为|获得)[“\"「『]?([^。，,；;“”\"」』]{2,30}?)(?:[”\"」』]|荣誉称号|称号|。|，|$)")
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,30})[”\"」』]")
 _CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_LOST_TWO = re.compile(r"(?<![〇○零一二三四五六七八九\d])([〇○][〇○零一二三四五六七八九]{2})年")
+_SHORT_CN_YEAR = re.compile(r"(?<![〇○零一二三四五六七八九\d])([〇○零一二三四五六七八九]{3})年")
+_FOR_YEAR = re.compile(r"\s*(?:度|学年|学期|届)")  # right after a mention's "年"
+_FOR_YEAR_RX = re.compile(r"((?:19|20)\d{2})\s*(?:年度|学年)")
+_RANGE_BEFORE = re.compile(r"(?:19|20)\d{2}\s*[-—–~至]\s*$")
 _ORG_IN = re.compile(
     r"(?:厅|局|部|政府|委员会|委|工会|协会|联合会|公司|中心|学院|学校|大学|院|办公室|集团|社|组委会|党委|团委|妇联|政协)"
 )
@@ -54,6 +58,8 @@ def read_honour_certificate(pages: list[PageText], honours: HonourList, jurisdic
             read.year = _issue_year(pt, where, mentions)
         if read.issuer is None:
             read.issuer = _issuer(pt, read.year)
+        if read.number is None:
+            read.number = make_value(pt.search(_NUMBER, 1), _certificate_no)
     if read.title_text is not None:
         match = match_honour(str(read.title_text.value), honours, jurisdiction)
         read.title = match.title
@@ -65,6 +71,15 @@ def read_honour_certificate(pages: list[PageText], honours: HonourList, jurisdic
             if len(found) == 1 and found[0].end - found[0].start >= len(text) - 2:
                 read.title = found[0].title
     return read
+
+
+# 证书编号 / 编号 / 证号 / No. and the code after it (letters, digits, dashes; a year in 〔〕).
+_NUMBER = re.compile(r"(?:证\s*书\s*编\s*号|编\s*号|证\s*号|N\s*[oO0]\s*[.．]?)\s*[：:]?\s*([A-Za-z0-9][A-Za-z0-9\-〔〕\[\]()（）]{3,})")
+
+
+def _certificate_no(raw: str) -> str | None:
+    text = re.sub(r"\s+", "", raw)
+    return text if sum(c.isdigit() for c in text) >= 3 else None
 
 
 # --- holder -------------------------------------------------------------------------------------
@@ -132,7 +147,8 @@ def _issue_year(pt: PageText, where: list, mentions: list[Mention]) -> Value | N
     for m in mentions:
         if m.kind not in ("date", "year"):
             continue
-        if m.kind == "year" and text[m.end : m.end + 1] == "度":
+        # the year an honour is for (2019年度, 2023-2024学年), not the date it was given
+        if m.kind == "year" and (_FOR_YEAR.match(text, m.end) or _RANGE_BEFORE.search(text, 0, m.start)):
             continue
         year = int(str(m.value)[:4])
         span = pt.locate(where, m.start, m.end)
@@ -140,21 +156,50 @@ def _issue_year(pt: PageText, where: list, mentions: list[Mention]) -> Value | N
             continue
         if best is None or span.bbox[1] > best[0]:
             best = (span.bbox[1], span, year)
-    repaired = False
-    for m in _LOST_TWO.finditer(text):
-        # "〇一四年": the leading 二 of 二〇一四 lost under the seal. A year written with 〇
-        # second can only be 20xx, so this one is still certain; any other lost digit is not.
-        span = pt.locate(where, m.start(1), m.end(1) + 1)
-        if span is None or span.bbox is None or (best is not None and span.bbox[1] <= best[0]):
-            continue
-        digits = "".join(str(_CN_DIGIT[c]) for c in m.group(1)[1:])
-        best = (span.bbox[1], span, 2000 + int(digits))
-        repaired = True
+    partial = _partial_year(pt, text, where, below=best[0] if best is not None else None)
+    if partial is not None:
+        return partial
     if best is None:
         return None
     _, span, year = best
-    confidence = span.confidence * (0.8 if repaired else 1.0)  # a repaired year: a person should look
-    return Value(value=year, raw=span.text, page=span.page, bbox=span.bbox, confidence=round(confidence, 3))
+    return Value(value=year, raw=span.text, page=span.page, bbox=span.bbox, confidence=round(span.confidence, 3))
+
+
+def _partial_year(pt: PageText, text: str, where: list, below: float | None) -> Value | None:
+    """A year in Chinese numerals with one numeral lost (under a seal, in a signature's stroke):
+    "〇一四年", "二〇七年". Every 4-digit year that the three read numerals leave open, between
+    1949 and this year and, when the page says which year the honour is for (2016年度), within
+    three years after it. One candidate: that year, less sure. Several: no year, the loss
+    flagged (`partial`). Only a date lower on the page than any whole one is such a date."""
+    for m in _SHORT_CN_YEAR.finditer(text):
+        span = pt.locate(where, m.start(1), m.end(1) + 1)
+        if span is None or span.bbox is None or (below is not None and span.bbox[1] <= below):
+            continue
+        lo, hi = 1949, date.today().year
+        for_years = [int(f.group(1)) for f in _FOR_YEAR_RX.finditer(text)]
+        if for_years:
+            lo, hi = max(lo, max(for_years)), min(hi, max(for_years) + 3)
+        digits = "".join(str(_CN_DIGIT[c]) for c in m.group(1))
+        candidates = sorted(_one_digit_more(digits, lo, hi))
+        if len(candidates) == 1:
+            return Value(value=candidates[0], raw=span.text, page=span.page, bbox=span.bbox,
+                         confidence=round(span.confidence * 0.8, 3),
+                         partial=f"年份识别为“{m.group(1)}”，缺一位，唯一可能为 {candidates[0]}")
+        if candidates:
+            shown = "、".join(map(str, candidates[:6])) + ("…" if len(candidates) > 6 else "")
+            return Value(value=None, raw=span.text, page=span.page, bbox=span.bbox, confidence=0.0,
+                         partial=f"年份识别为“{m.group(1)}”，缺一位，可能为 {shown}")
+    return None
+
+
+def _one_digit_more(digits: str, lo: int, hi: int) -> set[int]:
+    out = set()
+    for i in range(len(digits) + 1):
+        for d in "0123456789":
+            s = digits[:i] + d + digits[i:]
+            if s[0] != "0" and lo <= int(s) <= hi:
+                out.add(int(s))
+    return out
 
 
 def _issuer(pt: PageText, year: Value | None) -> Value | None:

@@ -11,15 +11,22 @@ from __future__ import annotations
 
 import re
 
-from shenbao.extractors.evidence.common import first, id_number_in, make_value, person_name, plain_text
+from shenbao.extractors.evidence.common import (
+    code_value,
+    first,
+    id_number_in,
+    make_value,
+    person_name,
+    plain_text,
+)
 from shenbao.extractors.evidence.layout import PageText
 from shenbao.extractors.evidence.model import IdCardRead, Value
 from shenbao.extractors.normalize import (
     normalize_date,
     normalize_ethnicity,
     normalize_gender,
-    normalize_id_number,
 )
+from shenbao.pipeline.types import PageKind
 
 LABELS: dict[str, tuple[str, ...]] = {
     "name": ("姓名",),
@@ -66,18 +73,33 @@ def read_id_card(pages: list[PageText]) -> IdCardRead:
         *(make_value(pt.search(_BIRTH_RX), _birth) for pt in pages),
     )
     card.address = make_value(spans.get("address"), plain_text)
-    card.id_number = first(make_value(spans.get("id_number"), _id_number), make_value(id_number_in(pages), _id_number))
+    ocr = any(pt.page.kind is PageKind.SCAN for pt in pages)
+    card.id_number = first(code_value(spans.get("id_number"), "id_number", ocr),
+                           code_value(id_number_in(pages), "id_number", ocr))
     card.authority = make_value(spans.get("authority"), plain_text)
     card.valid_period = first(
         make_value(spans.get("valid_period"), _period),
         *(make_value(pt.search(_PERIOD_RX), _period) for pt in pages),
     )
+    card.valid_until = _valid_until(card.valid_period)
     return card
 
 
-def _id_number(raw: str) -> str | None:
-    value = normalize_id_number(raw)
-    return value if value is not None and len(value) == 18 else None
+_PERIOD_END = re.compile(r"(?:[-—–至~一]+)\s*(长期|\d{4}[.\-/年]\d{1,2}[.\-/月]\d{1,2})")
+
+
+def _valid_until(period: Value | None) -> Value | None:
+    """The end of 有效期限 ("2010.01.01-2030.01.01" → 2030-01-01, "…-长期" → 长期)."""
+    if period is None:
+        return None
+    m = _PERIOD_END.search(str(period.raw).replace(" ", ""))
+    if not m:
+        return None
+    end = m.group(1)
+    value = "长期" if end == "长期" else normalize_date(end, precision="day")
+    if value is None:
+        return None
+    return Value(value=value, raw=end, page=period.page, bbox=period.bbox, confidence=period.confidence)
 
 
 def _name_above_gender(pages: list[PageText]) -> Value | None:

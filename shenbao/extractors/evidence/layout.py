@@ -207,6 +207,33 @@ def build_row(lines: list[TextLine]) -> Row:
     return Row("".join(text), glyphs, gaps, max(h, 1e-6))
 
 
+# Words that end a compound label ("法定代表人姓名", "单位名称"): what follows a label and
+# opens with one of them is still the label. No value opens with them.
+LABEL_TAILS = ("姓名", "名称", "全称")
+
+
+def _past_label_tail(text: str, i: int, j: int) -> int:
+    """Index in `text` after a label-ending word (and its colon) that opens the value at i..j."""
+    for tail in LABEL_TAILS:
+        m = re.compile(label_pattern(tail) + r"[\s：:]*").match(text, i, j)
+        if m and m.end() < j:
+            return m.end()
+    return i
+
+
+def _run_starting_at(row: Row, x0: float, reach: float) -> int | None:
+    """Index of the first character of a run of `row` (row start or after a gap) whose left
+    edge lies within `reach` of x0; None when no run starts there."""
+    for k, g in enumerate(row.glyphs):
+        if g is None or (k > 0 and row.text[k - 1] != " "):
+            continue
+        if abs(g.box[0] - x0) <= reach:
+            return k
+        if g.box[0] > x0 + reach:
+            return None
+    return None
+
+
 # A label inside a run of text counts only this close after the previous label's end: OCR
 # fuses "性别男民族汉", but 民族 in "住址重庆市民族路12号" is part of the address.
 FUSED_VALUE = 4
@@ -267,11 +294,40 @@ def group_rows(lines: list[TextLine]) -> list[list[TextLine]]:
 
 
 def page_lines(page: Page) -> list[TextLine]:
-    """The page's own text lines: for OCR, without seal lettering and specks."""
+    """The page's own text lines: for OCR, without seal lettering and specks, and with runs
+    that stand on end cut into their characters (`stand_columns`)."""
     lines = [ln for ln in page.lines if ln.text and ln.text.strip()]
     if page.kind is PageKind.SCAN:
-        lines = split_ocr_lines(lines)[0]
+        lines = split_ocr_lines(stand_columns(lines))[0]
     return lines
+
+
+# A box this many times taller than wide, holding as many characters as it is character
+# heights tall (within these bounds), is a column of characters, not a line.
+COLUMN_ASPECT = 1.8
+COLUMN_CHAR_ASPECT = (0.6, 1.8)
+
+
+def stand_columns(lines: list[TextLine]) -> list[TextLine]:
+    """Lines whose box stands on end on an upright page, cut into one line per character, top
+    to bottom. A detector reading letter-spaced labels (名　　称 / 类　　型 / 住　　所) joins
+    the labels' first characters down the column into one box ("名类住") and their second
+    characters into another ("称型所"); cut apart, each character lands in its own row beside
+    its value, where the label is found again. Vertical writing in a table cell is cut the
+    same way, which is also where its characters stand."""
+    out: list[TextLine] = []
+    for ln in lines:
+        text = ln.text.strip()
+        x0, y0, x1, y1 = ln.bbox
+        w, h = x1 - x0, y1 - y0
+        n = len(text)
+        lo, hi = COLUMN_CHAR_ASPECT
+        if n < 2 or " " in text or w <= 0 or h < COLUMN_ASPECT * w or not lo <= (h / n) / w <= hi:
+            out.append(ln)
+            continue
+        step = h / n
+        out += [TextLine(ch, (x0, y0 + k * step, x1, y0 + (k + 1) * step), ln.confidence) for k, ch in enumerate(text)]
+    return out
 
 
 @dataclass
@@ -347,6 +403,7 @@ class PageText:
             j += 1
         while j > i and row.text[j - 1] in " :：":
             j -= 1
+        i = _past_label_tail(row.text, i, j)
         if j > i:
             value = self.span(hit.row, i, j)
             if multiline:
@@ -367,14 +424,16 @@ class PageText:
             h = max(prev.height, nxt.height)
             if nxt.bbox[1] - prev.bbox[3] > 1.0 * h:
                 break
-            start = nxt.x_at(0)
-            if abs(start - x0) > 1.5 * h:
+            # the value's own column: the run of the row that starts where the value started
+            # (a two-column licence wraps 住所 in its right column, beside 经营范围's lines)
+            i = _run_starting_at(nxt, x0, 1.5 * h)
+            if i is None:
                 break
             # only the part of the row up to a wide gap (text further right is another column)
-            j = 0
+            j = i
             while j < len(nxt.text) and not (nxt.text[j] == " " and nxt.gaps[j] > VALUE_GAP * nxt.height):
                 j += 1
-            value = value.joined(self.span(rj, 0, j))
+            value = value.joined(self.span(rj, i, j))
             prev = nxt
         return value
 

@@ -20,6 +20,11 @@ class Value:
     page: int
     bbox: BBox | None = None
     confidence: float = 1.0
+    # Why the value, kept as printed, is not a well-formed value of its kind (a 17-character
+    # credit code, an ID number whose check digit fails); None when it is one or has no shape.
+    malformed: str | None = None
+    # A part of the value the page does not show (a date's month under a seal): what is lost.
+    partial: str | None = None
 
 
 @dataclass
@@ -33,6 +38,7 @@ class IdCardRead:
     id_number: Value | None = None
     authority: Value | None = None  # 签发机关 (back)
     valid_period: Value | None = None  # 有效期限 (back), raw text
+    valid_until: Value | None = None  # the end of 有效期限: YYYY-MM-DD or 长期
 
 
 @dataclass
@@ -62,6 +68,7 @@ class HonourCertificateRead:
     match_score: float | None = None
     year: Value | None = None
     issuer: Value | None = None
+    number: Value | None = None  # 证书编号, when printed
 
     @property
     def year_number(self) -> int | None:
@@ -83,6 +90,8 @@ class BusinessLicenseRead:
     kind: Value | None = None  # 类型
     legal_rep: Value | None = None  # 法定代表人
     founded: Value | None = None  # 成立日期 YYYY-MM-DD
+    capital: Value | None = None  # 注册资本 / 开办资金, as printed
+    address: Value | None = None  # 住所 / 经营场所
 
 
 @dataclass
@@ -90,6 +99,7 @@ class TrainingFundRead:
     pages: list[int]
     total: Value | None = None  # 职工教育经费总额, 元
     high_skill: Value | None = None  # 用于高技能人才培养的经费, 元
+    year: Value | None = None  # the year the amounts are for
 
 
 @dataclass

@@ -120,10 +120,24 @@ def read_training_fund(pages: list[PageText]) -> TrainingFundRead:
         if read.high_skill is None:
             read.high_skill = _amount_after(pt, _HIGH_RX, None, unit)
         shares += _shares(pt)
+        if read.year is None:
+            read.year = _year(pt)
     if shares and read.total is not None and read.high_skill is not None:
         scanned = {pt.number for pt in pages if pt.page.kind is PageKind.SCAN}
         _reconcile(read, shares, scanned)
     return read
+
+
+# "2024年度职工教育经费…", "2024年职工教育经费": the year the amounts are for (not a date's year).
+_FUND_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?:\s*度)?(?!\s*\d{1,2}\s*月)")
+
+
+def _year(pt: PageText) -> Value | None:
+    span = pt.search(_FUND_YEAR, 1)
+    if span is None:
+        return None
+    return Value(value=int(span.text.strip()), raw=span.text, page=span.page, bbox=span.bbox,
+                 confidence=round(span.confidence, 3))
 
 
 _SHARE = re.compile(r"(?:占比|比例|比重|占)[^\d\n]{0,12}?(\d{1,3}(?:[.．]\d{1,2})?)\s*[%％]")

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from shenbao.extractors.evidence.common import CHECK_FAILED
 from shenbao.extractors.evidence.model import CertificateRead, IdCardRead, Value
 from shenbao.extractors.normalize.choices import skill_level_rank
 from shenbao.extractors.normalize.text import count_text_length
@@ -125,7 +126,17 @@ def identity_evidence(ctx: RuleContext) -> Iterator[Finding]:
                 f"{label}上的姓名 {read_name} 与申报表姓名 {name} 不一致",
                 fields=["master_name"], documents=[doc], pages=[*ctx.pages("master_name"), *read.pages],
             )
-        if number is not None and read_number is not None and not _same_id(read_number, number):
+        shape_fault = read.id_number is not None and read.id_number.malformed not in (None, CHECK_FAILED)
+        if number is not None and read_number is not None and not _same_id(read_number, number) and shape_fault:
+            # A number of the wrong length or with a letter in it was not read whole: comparing
+            # it would report the recogniser's slip as the applicant's (the reviewer is told).
+            yield Finding.make(
+                C.LOW_CONFIDENCE,
+                f"{label}上的身份证号只识别出“{read_number}”（{read.id_number.malformed}），"
+                f"未能与申报表身份证号 {number} 比对；请人工核对原件",
+                fields=["master_id_number"], documents=[doc], pages=list(read.pages),
+            )
+        elif number is not None and read_number is not None and not _same_id(read_number, number):
             yield ctx.finding(
                 C.ID_NUMBER_MISMATCH, "identity", ctx.pack.identity.for_check("id_number"),
                 f"{label}上的身份证号 {read_number} 与申报表身份证号 {number} 不一致",

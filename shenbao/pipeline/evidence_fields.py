@@ -1,0 +1,181 @@
+"""What each evidence document prints, written into its `documents[i].fields` (RESULT.md
+"Evidence fields"), and the findings those values raise on their own.
+
+The evidence readers (shenbao.extractors.evidence) keep their reads in `Evidence`, one read per
+document, each naming its pages. Here every document of an evidence type gets every key of its
+type: the read value with page, box (in result units) and confidence, or null where the
+document does not show it. A value is as printed: a malformed one (`Value.malformed`) is kept
+and raises its finding here when no form value stands for it; a value read in part
+(`Value.partial`, a date half under a seal) keeps what was read and is flagged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from shenbao.extractors.evidence.common import CHECK_FAILED
+from shenbao.extractors.evidence.model import (
+    BusinessLicenseRead,
+    CertificateRead,
+    Evidence,
+    HonourCertificateRead,
+    IdCardRead,
+    TrainingFundRead,
+    Value,
+)
+from shenbao.models import EVIDENCE_FIELD_KEYS, Document, FieldResult, Finding, FindingCode
+from shenbao.models.labels import DOCUMENT_LABELS
+from shenbao.pipeline.types import Page
+
+# Evidence values read below this confidence are named in one LOW_CONFIDENCE finding per document.
+LOW_CONFIDENCE = 0.80
+
+EVIDENCE_LABELS: dict[str, str] = {
+    "name": "姓名", "gender": "性别", "ethnicity": "民族", "birth": "出生", "address": "住址/住所",
+    "id_number": "公民身份号码", "issuer": "签发/发证机关", "valid_until": "有效期至", "holder": "持证人",
+    "occupation": "职业（工种）", "level": "等级", "certificate_no": "证书编号", "issue_date": "发证日期",
+    "title": "职称/荣誉称号", "rank": "职称级别", "title_text": "荣誉名称", "year": "年份",
+    "unit_name": "名称", "credit_code": "统一社会信用代码", "unit_type": "类型", "legal_rep": "法定代表人",
+    "founded": "成立日期", "registered_capital": "注册资本", "training_fund_total": "职工教育经费总额",
+    "training_fund_high_skill": "高技能人才培养经费",
+}
+
+_MALFORMED_MESSAGE = "{doc}（第{page}页）上的{label}为“{value}”，{why}；请人工核对原件"
+_PARTIAL_MESSAGE = "{doc}（第{page}页）上的{label}识别不全：{why}；请人工核对原件"
+_UNSURE_MESSAGE = "{doc}（第{pages}页）以下内容识别把握不大，请人工核对：{items}"
+
+
+def _id_card(read: IdCardRead) -> dict[str, Value | None]:
+    return {"name": read.name, "gender": read.gender, "ethnicity": read.ethnicity, "birth": read.birth,
+            "address": read.address, "id_number": read.id_number, "issuer": read.authority,
+            "valid_until": read.valid_until}
+
+
+def _certificate(read: CertificateRead) -> dict[str, Value | None]:
+    if read.doc_type == "title_certificate":
+        return {"holder": read.name, "title": read.title_rank, "rank": read.title_grade, "issuer": read.issuer,
+                "issue_date": read.issue_date}
+    return {"holder": read.name, "id_number": read.id_number, "occupation": read.occupation, "level": read.level,
+            "certificate_no": read.number, "issuer": read.issuer, "issue_date": read.issue_date}
+
+
+def _honour(read: HonourCertificateRead) -> dict[str, Value | None]:
+    title = None
+    if read.title is not None and read.title_text is not None:
+        t = read.title_text
+        # How sure the canonical title is: the reading's confidence and the list match's score.
+        sure = min(t.confidence, (read.match_score or 100.0) / 100.0)
+        title = Value(value=read.title, raw=t.raw, page=t.page, bbox=t.bbox, confidence=round(sure, 3))
+    return {"holder": read.holder, "title_text": read.title_text, "title": title, "year": read.year,
+            "issuer": read.issuer, "certificate_no": read.number}
+
+
+def _licence(read: BusinessLicenseRead) -> dict[str, Value | None]:
+    return {"unit_name": read.name, "credit_code": read.credit_code, "unit_type": read.kind,
+            "legal_rep": read.legal_rep, "founded": read.founded, "registered_capital": read.capital,
+            "address": read.address}
+
+
+def _fund(read: TrainingFundRead) -> dict[str, Value | None]:
+    return {"year": read.year, "training_fund_total": read.total, "training_fund_high_skill": read.high_skill}
+
+
+def _reads(evidence: Evidence) -> list[tuple[str, list[int], dict[str, Value | None]]]:
+    """(document type, pages, key -> value) for every evidence read."""
+    out: list[tuple[str, list[int], dict[str, Value | None]]] = []
+    out += [("id_card", r.pages, _id_card(r)) for r in evidence.id_cards]
+    out += [(r.doc_type, r.pages, _certificate(r)) for r in evidence.certificates]
+    out += [("honour_certificate", r.pages, _honour(r)) for r in evidence.honour_certificates]
+    out += [("business_license", r.pages, _licence(r)) for r in evidence.business_licenses]
+    out += [("training_fund_proof", r.pages, _fund(r)) for r in evidence.training_funds]
+    return out
+
+
+def field_result(value: Value | None, page: Page | None) -> FieldResult | None:
+    if value is None:
+        return None
+    bbox = [round(v * page.unit_scale, 1) for v in value.bbox] if value.bbox is not None and page else None
+    return FieldResult(value=value.value, page=value.page, bbox=bbox, confidence=round(float(value.confidence), 3))
+
+
+def fill_document_fields(documents: list[Document], evidence: Evidence, pages: list[Page]) -> list[Finding]:
+    """Put every evidence document's printed values into `document.fields`; return the
+    LOW_CONFIDENCE findings for values read in part or unsurely. Documents of an evidence type
+    whose reader failed still get every key, all null."""
+    by_number = {p.number: p for p in pages}
+    reads = {(kind, tuple(doc_pages)): values for kind, doc_pages, values in _reads(evidence)}
+    findings: list[Finding] = []
+    for index, document in enumerate(documents):
+        kind = str(getattr(document.type, "value", document.type))
+        keys = EVIDENCE_FIELD_KEYS.get(kind)
+        if keys is None:
+            continue
+        values = reads.get((kind, tuple(sorted(document.pages))), {})
+        document.fields = {
+            key: field_result(values.get(key), by_number.get(values[key].page) if values.get(key) else None)
+            for key in keys
+        }
+        findings += _doc_findings(index, kind, document, values)
+    return findings
+
+
+def _doc_findings(index: int, kind: str, document: Document, values: dict[str, Value | None]) -> list[Finding]:
+    doc_label = DOCUMENT_LABELS.get(kind, kind)
+    out: list[Finding] = []
+    unsure: list[str] = []
+    for key, value in values.items():
+        if value is None:
+            continue
+        where = f"documents[{index}].fields.{key}"
+        label = EVIDENCE_LABELS.get(key, key)
+        if value.partial:
+            out.append(Finding.make(FindingCode.LOW_CONFIDENCE, _PARTIAL_MESSAGE.format(
+                doc=doc_label, page=value.page, label=label, why=value.partial),
+                fields=[where], pages=[value.page]))
+        elif value.confidence < LOW_CONFIDENCE:
+            unsure.append(f"{label}“{value.value}”（{value.confidence:.2f}）")
+    if unsure:
+        out.append(Finding.make(FindingCode.LOW_CONFIDENCE, _UNSURE_MESSAGE.format(
+            doc=doc_label, pages="、".join(map(str, document.pages)), items="；".join(unsure)),
+            fields=[f"documents[{index}]"], pages=list(document.pages)))
+    return out
+
+
+def malformed_code_findings(documents: list[Document], evidence: Evidence, form_values: dict[str, Any],
+                            ocr_pages: set[int], describe: Callable[[str], str] = str) -> list[Finding]:
+    """CREDIT_CODE_INVALID / ID_CHECKSUM_INVALID for a code printed on an evidence document that
+    fails its check and stands for no form value: where the form holds a value of its own, the
+    form's checks and the comparison of the two (ID_NUMBER_MISMATCH, SUMMARY_MISMATCH) speak for
+    it. A code whose very shape is wrong on a scanned page (a character lost or added) may be
+    the recogniser's slip as much as the print's: it is shown as LOW_CONFIDENCE instead."""
+    checks = {
+        "credit_code": ("unit_credit_code", FindingCode.CREDIT_CODE_INVALID),
+        "id_number": ("master_id_number", FindingCode.ID_CHECKSUM_INVALID),
+    }
+    out: list[Finding] = []
+    for index, document in enumerate(documents):
+        for key, (form_key, code) in checks.items():
+            field = (document.fields or {}).get(key)
+            if field is None or field.value is None or form_values.get(form_key) is not None:
+                continue
+            value = _value_of(evidence, str(document.type), document.pages, key)
+            if value is None or value.malformed is None:
+                continue
+            where = f"documents[{index}].fields.{key}"
+            doc_label = DOCUMENT_LABELS.get(str(document.type), str(document.type))
+            label = EVIDENCE_LABELS[key]
+            shape_fault = value.malformed != CHECK_FAILED
+            found = FindingCode.LOW_CONFIDENCE if shape_fault and value.page in ocr_pages else code
+            out.append(Finding.make(found, _MALFORMED_MESSAGE.format(
+                doc=doc_label, page=value.page, label=label, value=value.value,
+                why=f"{value.malformed}（{describe(str(code))}）"),
+                fields=[where], pages=[value.page]))
+    return out
+
+
+def _value_of(evidence: Evidence, kind: str, pages: list[int], key: str) -> Value | None:
+    for k, doc_pages, values in _reads(evidence):
+        if k == kind and list(doc_pages) == sorted(pages):
+            return values.get(key)
+    return None
