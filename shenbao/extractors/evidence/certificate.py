@@ -13,6 +13,9 @@ failing that, from the title table (titles.py).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
 
 from shenbao.extractors.evidence.common import (
     code_value,
@@ -23,7 +26,7 @@ from shenbao.extractors.evidence.common import (
     plain_text,
 )
 from shenbao.extractors.evidence.layout import PageText, Span, label_pattern
-from shenbao.extractors.evidence.model import CertificateRead
+from shenbao.extractors.evidence.model import CertificateRead, Value
 from shenbao.extractors.evidence.titles import find_title, normalize_grade, title_grade
 from shenbao.extractors.normalize import (
     normalize_date,
@@ -36,18 +39,20 @@ COMMON: dict[str, tuple[str, ...]] = {
     "gender": ("性别",),
     "id_number": ("公民身份号码", "身份证件号码", "身份证号码", "身份证号", "证件号码", "证件号"),
     "number": ("证书编号", "证书号码", "证书号", "编号"),
-    "issue_date": (
-        "发证日期", "认定日期", "批准日期", "颁证日期", "签发日期", "发证时间", "批准时间", "取证日期",
-        "评定日期", "颁发日期", "获证日期", "审批时间", "评审通过时间", "取得资格时间",
+    # When the certificate was issued, and when the qualification was granted: both may be
+    # printed (批准日期 2015.11.07, 签发日期 2016.04.08); the issue date is the one asked for.
+    "issue_date": ("发证日期", "颁证日期", "签发日期", "发证时间", "取证日期", "颁发日期", "获证日期"),
+    "approval_date": (
+        "认定日期", "批准日期", "批准时间", "评定日期", "审批时间", "评审通过时间", "取得资格时间",
     ),
     "issuer": (
         "发证机关", "发证机构", "评价机构", "认定机构", "发证单位", "颁证单位", "鉴定机构", "颁发单位",
-        "评审委员会", "评审机构", "审批机关", "认定单位",
+        "评审委员会", "评审机构", "审批机关", "认定单位", "批准单位", "签发单位",
     ),
 }
 QUAL: dict[str, tuple[str, ...]] = {
     **COMMON,
-    "occupation": ("职业（工种）", "职业(工种)", "职业名称", "工种名称", "工种", "职业"),
+    "occupation": ("职业（工种）及等级", "职业（工种）", "职业(工种)", "职业名称", "工种名称", "工种", "职业"),
     "level": ("职业技能等级", "技能等级", "资格等级", "等级", "级别"),
 }
 TITLE: dict[str, tuple[str, ...]] = {
@@ -84,12 +89,29 @@ def _labels(table: dict[str, tuple[str, ...]]) -> tuple[dict[str, tuple[str, ...
     return plain, extra
 
 
-def _read(pages: list[PageText], table: dict[str, tuple[str, ...]]) -> dict[str, Span]:
+@dataclass
+class _Spans:
+    """What the labels hold: the value after or under each label, the value over it (old
+    booklets print the value on the line above its label), and which labels were found."""
+
+    under: dict[str, Span]
+    over: dict[str, Span]
+    found: set[str]
+
+    def value(self, key: str, normalise: Callable[[str], Any]) -> Value | None:
+        """The value after/under the label when it reads as one of its kind, else the one over it."""
+        return first(make_value(self.under.get(key), normalise), make_value(self.over.get(key), normalise))
+
+
+def _read(pages: list[PageText], table: dict[str, tuple[str, ...]]) -> _Spans:
     plain, extra = _labels(table)
-    spans: dict[str, Span] = {}
+    spans = _Spans({}, {}, set())
     for pt in pages:
         for key, span in pt.read_labels(plain, multiline=_MULTILINE, extra=extra).items():
-            spans.setdefault(key, span)
+            spans.under.setdefault(key, span)
+        for key, span in pt.read_labels(plain, extra=extra, beside=-1).items():
+            spans.over.setdefault(key, span)
+        spans.found |= {h.key for h in pt.find_labels(plain, extra)}
     return spans
 
 
@@ -103,12 +125,30 @@ def _date(raw: str) -> str | None:
     return normalize_date(raw)
 
 
+def _short_text(raw: str) -> str | None:
+    """An occupation, title or issuer as printed: Han characters (brackets allowed), no digits,
+    and not the certificate's own heading (…证书), which a heading-like label runs into."""
+    text = plain_text(raw)
+    if (text is None or re.search(r"\d", text) or not re.search(r"[\u3400-\u9fff]{2}", text) or len(text) > 30
+            or re.search(r"证书$", text)):
+        return None
+    return text
+
+
+# An occupation printed together with its level ("职业（工种）及等级：电工三级").
+_WITH_LEVEL = re.compile(r"^(.+?)((?:国家职业资格)?[一二三四五]级|高级技师|技师|高级工|中级工|初级工)$")
+
+
 def read_qualification(pages: list[PageText]) -> CertificateRead:
     spans = _read(pages, QUAL)
     cert = CertificateRead(doc_type="qualification_certificate", pages=[pt.number for pt in pages])
     _fill_common(cert, spans, pages)
-    cert.occupation = make_value(spans.get("occupation"), plain_text)
-    level = make_value(spans.get("level"), normalize_skill_level)
+    cert.occupation = spans.value("occupation", _short_text)
+    level = spans.value("level", normalize_skill_level)
+    if cert.occupation is not None and (both := _WITH_LEVEL.match(str(cert.occupation.value))):
+        occupation, printed = both.groups()
+        level = level or replace(cert.occupation, value=normalize_skill_level(printed), raw=printed)
+        cert.occupation = replace(cert.occupation, value=occupation)
     if level is None:
         for pt in pages:
             level = make_value(pt.search(_LEVEL_ANYWHERE), normalize_skill_level)
@@ -122,8 +162,8 @@ def read_title(pages: list[PageText]) -> CertificateRead:
     spans = _read(pages, TITLE)
     cert = CertificateRead(doc_type="title_certificate", pages=[pt.number for pt in pages])
     _fill_common(cert, spans, pages)
-    cert.occupation = make_value(spans.get("occupation"), plain_text)
-    rank = make_value(spans.get("title_rank"), _title_as_written)
+    cert.occupation = spans.value("occupation", _short_text)
+    rank = spans.value("title_rank", _short_text)
     if rank is None:
         for pt in pages:
             text, where = pt.flat()
@@ -133,7 +173,7 @@ def read_title(pages: list[PageText]) -> CertificateRead:
                 rank = make_value(pt.locate(where, i, i + len(name)), _title_as_written)
                 break
     cert.title_rank = rank
-    grade = make_value(spans.get("title_grade"), normalize_grade)
+    grade = spans.value("title_grade", normalize_grade)
     if grade is None and rank is not None:
         g = title_grade(find_title(str(rank.value)))
         if g is not None:
@@ -151,10 +191,15 @@ def _title_as_written(raw: str) -> str | None:
     return text if name else None
 
 
-def _fill_common(cert: CertificateRead, spans: dict[str, Span], pages: list[PageText]) -> None:
-    cert.name = make_value(spans.get("name"), person_name)
-    cert.gender = make_value(spans.get("gender"), normalize_gender)
-    cert.id_number = first(code_value(spans.get("id_number"), "id_number"), code_value(id_number_in(pages), "id_number"))
-    cert.number = make_value(spans.get("number"), _number)
-    cert.issue_date = make_value(spans.get("issue_date"), _date)
-    cert.issuer = make_value(spans.get("issuer"), plain_text)
+def _fill_common(cert: CertificateRead, spans: _Spans, pages: list[PageText]) -> None:
+    cert.name = spans.value("name", person_name)
+    cert.gender = spans.value("gender", normalize_gender)
+    cert.id_number = first(code_value(spans.under.get("id_number"), "id_number"),
+                           code_value(spans.over.get("id_number"), "id_number"),
+                           code_value(id_number_in(pages), "id_number"))
+    cert.number = spans.value("number", _number)
+    # An issue date printed but unreadable (under the seal) is unknown, not the approval date.
+    cert.issue_date = spans.value("issue_date", _date)
+    if cert.issue_date is None and "issue_date" not in spans.found:
+        cert.issue_date = spans.value("approval_date", _date)
+    cert.issuer = spans.value("issuer", _short_text)

@@ -4,13 +4,16 @@ Certificates are prose, not label/value pairs: "授予 张三 同志 “三晋�
 "张三同志：经评审，被评为武汉市首席技师。特发此证。", then the issuing body and the date at the
 bottom right (often in Chinese numerals, 二〇一九年五月).
 
-- Holder: the name right before 同志 (授予/兹授予 … in front dropped), else the short line
-  ending in "：" that opens the text.
+- Holder: holder.py (any salutation or none; a name checked to be one, never a label).
 - Honour: a recognised title found in the text (shenbao.matchers.mentions: the honour list's
   titles and aliases, look-alike tolerant, also across a line break); written as the quoted
-  phrase around it when there is one. Without a recognised mention, the phrase after
-  被授予/被评为/荣获/认定为 (or in quotes) is taken as written. The canonical title and score
-  come from match_honour on the written phrase (None when it matches nothing well enough).
+  phrase around it when there is one. Without a recognised mention, the phrase after a
+  trigger word (data/certificates.yaml: 被授予/被评为/荣获 …) up to the words that end it
+  (称号, 特发此证 …), without the period it was for (2023-2024学年度); a phrase that is only a
+  prize's rank (二等奖) takes the event it was won at in front ("在…竞赛中荣获二等奖"). A quoted
+  phrase is the honour only where a trigger or 称号 stands by it (quotes also mark events).
+  The canonical title and score come from match_honour on the written phrase (None when it
+  matches nothing well enough).
 - Year: the year of the issue date, i.e. the date written lowest on the page; a year
   followed by 度 ("在2019年度工作中") is what the honour was for, not when it was given.
 - Issuer: the line just above that date when it names a body (…厅/局/政府/委员会/工会…).
@@ -21,20 +24,20 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from rapidfuzz import fuzz
+
 from shenbao.extractors.evidence.common import make_value, plain_text
+from shenbao.extractors.evidence.holder import read_holder
 from shenbao.extractors.evidence.layout import PageText, Span
 from shenbao.extractors.evidence.model import HonourCertificateRead, Value
+from shenbao.extractors.evidence.phrases import CertificatePhrases, load_phrases
 from shenbao.matchers.honours import HonourList, match_honour
 from shenbao.matchers.mentions import Mention, find_mentions
 
-# Words that run into the name before 同志 when OCR closes the gap ("为表彰张三同志").
-_PREFIXES = ("为表彰", "兹授予", "特授予", "授予", "表彰", "奖给", "颁发给", "兹有", "经评审", "经研究", "恭喜", "祝贺", "奖励")
-_NAME_BEFORE = re.compile(r"([\u3400-\u9fff][\u3400-\u9fff·]{1,7})$")
-_OPENING = re.compile(r"^([\u3400-\u9fff·]{2,4})(?:同志|先生|女士)?[：:]$")
-_TRIGGER = re.compile(r"(?:被授予|被评为|授予|荣获|被认定为|认定为|评为|获得)[“\"「『]?([^。，,；;“”\"」』]{2,30}?)(?:[”\"」』]|荣誉称号|称号|。|，|$)")
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,30})[”\"」』]")
 _CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_SHORT_CN_YEAR = re.compile(r"(?<![〇○零一二三四五六七八九\d])([〇○零一二三四五六七八九]{3})年")
+# A year with numerals lost: two or three Chinese numerals, or three digits, before 年.
+_SHORT_YEAR = re.compile(r"(?<![〇○零一二三四五六七八九\d])([〇○零一二三四五六七八九]{2,3}|\d{3})年")
 _FOR_YEAR = re.compile(r"\s*(?:度|学年|学期|届)")  # right after a mention's "年"
 _FOR_YEAR_RX = re.compile(r"((?:19|20)\d{2})\s*(?:年度|学年)")
 _RANGE_BEFORE = re.compile(r"(?:19|20)\d{2}\s*[-—–~至]\s*$")
@@ -49,9 +52,9 @@ def read_honour_certificate(pages: list[PageText], honours: HonourList, jurisdic
         text, where = pt.flat()
         mentions = find_mentions(text, honours)
         if read.holder is None:
-            read.holder = _holder(pt)
+            read.holder = read_holder(pt)
         if read.title_text is None:
-            title_span = _title_span(pt, text, where, mentions)
+            title_span = _title_span(pt, text, where, mentions, load_phrases())
             if title_span is not None:
                 read.title_text = make_value(title_span, plain_text)
         if read.year is None:
@@ -82,46 +85,11 @@ def _certificate_no(raw: str) -> str | None:
     return text if sum(c.isdigit() for c in text) >= 3 else None
 
 
-# --- holder -------------------------------------------------------------------------------------
-
-
-def _holder(pt: PageText) -> Value | None:
-    for ri, row in enumerate(pt.rows):
-        for m in re.finditer(r"同\s*志", row.text):
-            before = row.text[: m.start()].rstrip()
-            # the name is the run just before 同志, within the row (gaps end it)
-            run = re.search(r"([^\s]+)$", before)
-            if not run:
-                continue
-            token = run.group(1)
-            start = run.start(1)
-            for p in _PREFIXES:
-                if token.startswith(p) and len(token) > len(p) + 1:
-                    start += len(p)
-                    token = token[len(p):]
-                    break
-            nm = _NAME_BEFORE.search(token)
-            if not nm or len(nm.group(1)) > 5:
-                continue
-            i = start + nm.start(1)
-            return make_value(pt.span(ri, i, i + len(nm.group(1))), _name)
-    for ri, row in enumerate(pt.rows[:12]):
-        m = _OPENING.match(row.text.replace(" ", ""))
-        if m:
-            i = row.text.find(m.group(1)[0])
-            return make_value(pt.span(ri, i, i + len(m.group(1))), _name)
-    return None
-
-
-def _name(raw: str) -> str | None:
-    text = re.sub(r"\s+", "", raw)
-    return text if 2 <= len(text) <= 5 else None
-
-
 # --- honour -------------------------------------------------------------------------------------
 
 
-def _title_span(pt: PageText, text: str, where: list, mentions: list[Mention]) -> Span | None:
+def _title_span(pt: PageText, text: str, where: list, mentions: list[Mention],
+                phrases: CertificatePhrases) -> Span | None:
     honours = [m for m in mentions if m.kind == "honour"]
     quoted = list(_QUOTED.finditer(text))
     if honours:
@@ -130,12 +98,48 @@ def _title_span(pt: PageText, text: str, where: list, mentions: list[Mention]) -
             if q.start(1) <= m.start and m.end <= q.end(1):
                 return pt.locate(where, q.start(1), q.end(1))
         return pt.locate(where, m.start, m.end)
+    triggers = re.compile(rf"(?:{phrases.alternatives('award_triggers')})[：:\s]*")
     for q in quoted:
-        return pt.locate(where, q.start(1), q.end(1))
-    t = _TRIGGER.search(text)
-    if t:
-        return pt.locate(where, t.start(1), t.end(1))
+        # "被授予“优秀共产党员”称号": quotes a trigger or 称号 stands by are the honour's
+        if triggers.search(text, max(0, q.start() - 6), q.start()) or re.match(r"\s*(?:荣誉|光荣)?称号", text[q.end():]):
+            return pt.locate(where, q.start(1), q.end(1))
+    ends = re.compile(rf"{phrases.alternatives('title_ends')}|[。，,；;！!]")
+    for t in triggers.finditer(text):
+        stop = ends.search(text, t.end())
+        a, b = t.end(), stop.start() if stop else len(text)
+        phrase = text[a:b]
+        lead = _LEADING_PERIOD.match(phrase)
+        a += lead.end() if lead else 0
+        phrase = text[a:b].strip("“”\"「」『』 ")
+        if len(phrase) < 2:
+            continue
+        span = pt.locate(where, a, b)
+        if span is None:
+            continue
+        if phrases.prize_rank_rx.match(phrase):
+            event = _event_before(text[: t.start()])
+            if event:
+                span = Span(event + span.text, span.page, span.bbox, span.confidence)
+        return span
     return None
+
+
+# What the honour was for, before its name: a logo's Latin letters, a year, a school year.
+_YEAR_WORD = r"(?:\d{4}|[〇○零一二三四五六七八九]{4})"
+_LEADING_PERIOD = re.compile(
+    rf"^[A-Za-z\s]*(?:在)?(?:{_YEAR_WORD}(?:\s*[-—–~至]\s*{_YEAR_WORD})?\s*(?:学年度|学年|年度|年)(?:第[一二]学期)?)?"
+)
+# "在……中" right before the trigger: the event a prize was won at, without who held it.
+_EVENT = re.compile(r"在([^在]{4,120}?)中[，,\s]*$")
+_HOST = re.compile(r"^由.{2,60}?(?:主办|举办|承办|联合主办|共同主办)的")
+
+
+def _event_before(text: str) -> str | None:
+    m = _EVENT.search(text)
+    if not m:
+        return None
+    event = _HOST.sub("", m.group(1))
+    return re.sub(r"[“”\"「」『』\s]", "", event) or None
 
 
 # --- year and issuer ------------------------------------------------------------------------------
@@ -166,12 +170,12 @@ def _issue_year(pt: PageText, where: list, mentions: list[Mention]) -> Value | N
 
 
 def _partial_year(pt: PageText, text: str, where: list, below: float | None) -> Value | None:
-    """A year in Chinese numerals with one numeral lost (under a seal, in a signature's stroke):
-    "〇一四年", "二〇七年". Every 4-digit year that the three read numerals leave open, between
-    1949 and this year and, when the page says which year the honour is for (2016年度), within
-    three years after it. One candidate: that year, less sure. Several: no year, the loss
+    """A year with numerals lost (under a seal, in a signature's stroke): "〇一四年", "二〇七年",
+    "一八年", "205年". Every year that holds the read numerals in their order, between 1949
+    and this year and, when the page says which year the honour is for (2016年度, 2017-2018学年),
+    within three years after it. One candidate: that year, less sure. Several: no year, the loss
     flagged (`partial`). Only a date lower on the page than any whole one is such a date."""
-    for m in _SHORT_CN_YEAR.finditer(text):
+    for m in _SHORT_YEAR.finditer(text):
         span = pt.locate(where, m.start(1), m.end(1) + 1)
         if span is None or span.bbox is None or (below is not None and span.bbox[1] <= below):
             continue
@@ -179,27 +183,23 @@ def _partial_year(pt: PageText, text: str, where: list, below: float | None) -> 
         for_years = [int(f.group(1)) for f in _FOR_YEAR_RX.finditer(text)]
         if for_years:
             lo, hi = max(lo, max(for_years)), min(hi, max(for_years) + 3)
-        digits = "".join(str(_CN_DIGIT[c]) for c in m.group(1))
-        candidates = sorted(_one_digit_more(digits, lo, hi))
+        digits = "".join(str(_CN_DIGIT.get(c, c)) for c in m.group(1))
+        candidates = [y for y in range(lo, hi + 1) if _holds_in_order(str(y), digits)]
         if len(candidates) == 1:
             return Value(value=candidates[0], raw=span.text, page=span.page, bbox=span.bbox,
                          confidence=round(span.confidence * 0.8, 3),
-                         partial=f"年份识别为“{m.group(1)}”，缺一位，唯一可能为 {candidates[0]}")
+                         partial=f"年份识别为“{m.group(1)}”，有数字未识别出，唯一可能为 {candidates[0]}")
         if candidates:
             shown = "、".join(map(str, candidates[:6])) + ("…" if len(candidates) > 6 else "")
             return Value(value=None, raw=span.text, page=span.page, bbox=span.bbox, confidence=0.0,
-                         partial=f"年份识别为“{m.group(1)}”，缺一位，可能为 {shown}")
+                         partial=f"年份识别为“{m.group(1)}”，有数字未识别出，可能为 {shown}")
     return None
 
 
-def _one_digit_more(digits: str, lo: int, hi: int) -> set[int]:
-    out = set()
-    for i in range(len(digits) + 1):
-        for d in "0123456789":
-            s = digits[:i] + d + digits[i:]
-            if s[0] != "0" and lo <= int(s) <= hi:
-                out.add(int(s))
-    return out
+def _holds_in_order(year: str, digits: str) -> bool:
+    """Whether the digits read stand in `year` in that order (the others were lost)."""
+    it = iter(year)
+    return all(d in it for d in digits)
 
 
 def _issuer(pt: PageText, year: Value | None) -> Value | None:
@@ -215,7 +215,7 @@ def _issuer(pt: PageText, year: Value | None) -> Value | None:
         for ri in range(date_row, max(-1, date_row - 4), -1):
             v = _org_in_row(pt, ri)
             if v is not None:
-                return v
+                return _with_line_above(pt, ri, v)
     for ri in range(len(pt.rows) - 1, len(pt.rows) // 2 - 1, -1):
         v = _org_in_row(pt, ri)
         if v is not None:
@@ -231,6 +231,10 @@ def _org_in_row(pt: PageText, ri: int) -> Value | None:
         token = m.group(0)
         if "：" in token or ":" in token or re.search(r"\d", token):
             continue
+        # a date read into the same run ("二〇二三年十二月二十二日安徽大学") is not the body's
+        lead = _CN_DATE_LEAD.match(token)
+        offset = lead.end() if lead else 0
+        token = token[offset:]
         ends = [e.end() for e in _ORG_IN.finditer(token)]
         if not ends:
             continue
@@ -242,5 +246,33 @@ def _org_in_row(pt: PageText, ri: int) -> Value | None:
                 break
         if end < 4 or end > 40:
             continue
-        return make_value(pt.span(ri, m.start(), m.start() + end), plain_text)
+        return make_value(pt.span(ri, m.start() + offset, m.start() + offset + end), plain_text)
     return None
+
+
+_CN_NUM = "〇○零一二三四五六七八九十"
+_CN_DATE_LEAD = re.compile(rf"^[{_CN_NUM}]{{2,4}}年[{_CN_NUM}]{{1,3}}月(?:[{_CN_NUM}]{{1,3}}[日号])?")
+# A line above the issuer this much like it (partial ratio) repeats it: a seal's lettering.
+_SEAL_ECHO = 75.0
+
+
+def _with_line_above(pt: PageText, ri: int, issuer: Value) -> Value:
+    """An issuer printed over two lines ("中共东北大学秦皇岛分校" / "计算机与通信工程学院委员会"):
+    the line just above, when it is one run of a body's words close above and does not repeat
+    the issuer (a seal's lettering does), is its first part."""
+    if ri == 0:
+        return issuer
+    row, above = pt.rows[ri], pt.rows[ri - 1]
+    text = above.text.strip()
+    if (not re.fullmatch(r"[\u3400-\u9fff（）()]{2,30}", text) or row.bbox[1] - above.bbox[3] > row.height
+            or above.bbox[2] < row.bbox[0] or above.bbox[0] > row.bbox[2]
+            or fuzz.partial_ratio(text, str(issuer.value)) >= _SEAL_ECHO):
+        return issuer
+    span = pt.span(ri - 1, above.text.index(text[0]), len(above.text.rstrip()))
+    joined = plain_text(span.text + str(issuer.value))
+    if joined is None or not _ORG_IN.search(text + str(issuer.value)):
+        return issuer
+    box = issuer.bbox if span.bbox is None or issuer.bbox is None else (
+        min(span.bbox[0], issuer.bbox[0]), span.bbox[1], max(span.bbox[2], issuer.bbox[2]), issuer.bbox[3])
+    return Value(value=joined, raw=span.text + issuer.raw, page=issuer.page, bbox=box,
+                 confidence=round(min(span.confidence, issuer.confidence), 3))

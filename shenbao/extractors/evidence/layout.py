@@ -209,14 +209,34 @@ def build_row(lines: list[TextLine]) -> Row:
 
 # Words that end a compound label ("法定代表人姓名", "单位名称"): what follows a label and
 # opens with one of them is still the label. No value opens with them.
-LABEL_TAILS = ("姓名", "名称", "全称")
+LABEL_TAILS = ("姓名", "名称", "全称", "盖章")
+
+
+# A label's English translation printed after it ("证书编号 Certificate No.", "资格名称
+# Qualificational Title"): words of letters, at least this many letters in all.
+_ENGLISH_LABEL = re.compile(r"[A-Za-z][A-Za-z.&'’ ]*[A-Za-z.][.:：]?\s*")
+ENGLISH_LABEL_LETTERS = 4
 
 
 def _past_label_tail(text: str, i: int, j: int) -> int:
-    """Index in `text` after a label-ending word (and its colon) that opens the value at i..j."""
+    """Index in `text` after what still belongs to the label at the start of the value i..j:
+    a label-ending word with its colon, or the label's English translation. A value that is
+    nothing but such words is empty (returns j)."""
     for tail in LABEL_TAILS:
         m = re.compile(label_pattern(tail) + r"[\s：:]*").match(text, i, j)
-        if m and m.end() < j:
+        if m:
+            i = m.end()
+            break
+    if i >= j:
+        return j
+    m = _ENGLISH_LABEL.match(text, i, j)
+    # a word glued to Han characters ("Apple电子…") may be a name's own: a label ends in a
+    # space, a point or a colon
+    if (m and sum(c.isalpha() for c in m.group(0)) >= ENGLISH_LABEL_LETTERS
+            and re.search(r"[\s.:：]", m.group(0))):
+        rest = text[m.end():j]
+        # letters running into an address or a code's "@" or "." are the value's own
+        if not rest or not re.match(r"[@._\-]", rest):
             return m.end()
     return i
 
@@ -322,7 +342,9 @@ def stand_columns(lines: list[TextLine]) -> list[TextLine]:
         w, h = x1 - x0, y1 - y0
         n = len(text)
         lo, hi = COLUMN_CHAR_ASPECT
-        if n < 2 or " " in text or w <= 0 or h < COLUMN_ASPECT * w or not lo <= (h / n) / w <= hi:
+        # Han characters only: a column of digits or letters is a logo's or a border's pattern
+        if (n < 2 or not re.fullmatch(r"[\u3400-\u9fff]+", text) or w <= 0 or h < COLUMN_ASPECT * w
+                or not lo <= (h / n) / w <= hi):
             out.append(ln)
             continue
         step = h / n
@@ -384,10 +406,11 @@ class PageText:
         return hits
 
     def value_after(self, hit: LabelHit, hits: list[LabelHit], multiline: bool = False,
-                    below: bool = True) -> Span | None:
+                    beside: int = 1) -> Span | None:
         """The value written after a label: to its right in the row (up to the next label or a
-        wide gap), continued in following rows for `multiline`, or under it when the row holds
-        nothing after it."""
+        wide gap), continued in following rows for `multiline`, or, when the row holds nothing
+        after it, in the row `beside` it (1: under it; -1: over it, as old booklets print a
+        value on the line above its label; 0: nowhere else)."""
         row = self.rows[hit.row]
         stop = min((h.start for h in hits if h.row == hit.row and h.start >= hit.end), default=len(row.text))
         i = hit.end
@@ -409,8 +432,8 @@ class PageText:
             if multiline:
                 value = self._continue(hit.row, row.x_at(i), value, hits)
             return value
-        if below:
-            return self._below(hit, hits)
+        if beside:
+            return self._beside(hit, hits, beside)
         return None
 
     def _continue(self, ri: int, x0: float, value: Span, hits: list[LabelHit]) -> Span:
@@ -437,16 +460,19 @@ class PageText:
             prev = nxt
         return value
 
-    def _below(self, hit: LabelHit, hits: list[LabelHit]) -> Span | None:
-        """The text in the next row under the label (labels printed above their values)."""
+    def _beside(self, hit: LabelHit, hits: list[LabelHit], step: int) -> Span | None:
+        """The text in the next row under (step 1) or over (step -1) the label, where that row
+        holds no label of its own and stands close."""
         row = self.rows[hit.row]
         box = row.span_box(hit.start, hit.end)
-        if box is None or hit.row + 1 >= len(self.rows):
+        k = hit.row + step
+        if box is None or not 0 <= k < len(self.rows):
             return None
-        nxt = self.rows[hit.row + 1]
-        if any(h.row == hit.row + 1 for h in hits):
+        nxt = self.rows[k]
+        if any(h.row == k for h in hits):
             return None
-        if nxt.bbox[1] - row.bbox[3] > 1.5 * row.height:
+        gap = nxt.bbox[1] - row.bbox[3] if step > 0 else row.bbox[1] - nxt.bbox[3]
+        if gap > 1.5 * row.height:
             return None
         idx = [k for k, g in enumerate(nxt.glyphs) if g is not None and g.box[2] > box[0] - row.height
                and g.box[0] < box[2] + 4 * row.height]
@@ -458,11 +484,14 @@ class PageText:
             i -= 1
         while j < len(nxt.text) and not (nxt.text[j] == " " and nxt.gaps[j] > VALUE_GAP * nxt.height):
             j += 1
-        return self.span(hit.row + 1, i, j)
+        j = i + len(nxt.text[i:j].rstrip())
+        i = _past_label_tail(nxt.text, i, j)
+        return self.span(k, i, j) if j > i else None
 
     def read_labels(self, labels: dict[str, Iterable[str]], multiline: Iterable[str] = (),
-                    extra: dict[str, list[tuple[str, int]]] | None = None, below: bool = True) -> dict[str, Span]:
-        """key -> the first non-empty value found after one of its labels on this page."""
+                    extra: dict[str, list[tuple[str, int]]] | None = None, beside: int = 1) -> dict[str, Span]:
+        """key -> the first non-empty value found after one of its labels on this page (see
+        `value_after` for `beside`)."""
         hits = self.find_labels(labels, extra)
         # Labels not found as written: once more allowing one stray character inside a long
         # label (OCR reads a speck or a seal's edge as a glyph: 证址书编号, 发证日1期).
@@ -478,7 +507,7 @@ class PageText:
         for hit in hits:
             if hit.key in out:
                 continue
-            value = self.value_after(hit, hits, multiline=hit.key in multi, below=below)
+            value = self.value_after(hit, hits, multiline=hit.key in multi, beside=beside)
             if value is not None and value.text.strip(_LEAD):
                 out[hit.key] = value
         return out
