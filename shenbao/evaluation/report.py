@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from shenbao.evaluation.calibration import format_calibration
 from shenbao.evaluation.score import EvalReport, Match, Scores, Tally
 
 _DETAIL_WIDTH = 80
@@ -106,7 +107,12 @@ def format_report(report: EvalReport, details: bool = False) -> str:
             for p in report.result_problems
         ]
 
+    out += format_calibration(report.calibration)
     if details:
+        cal = report.calibration
+        out += ["", f"Silent errors ({len(cal.silent_examples)}): wrong, and no finding names them"]
+        out += [f"  {pid}  {key}  expected {_value(e)}  got {_value(g)}  ({c:.3f})"
+                for pid, key, e, g, c in cal.silent_examples]
         out += ["", f"Errors ({len(report.errors)})"]
         out += [
             f"  {e.packet_id}  {e.kind}  {e.key}  expected {_value(e.expected)}  got {_value(e.got)}"

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shenbao.evaluation.calibration import Calibration, calibrate
 from shenbao.evaluation.load import ResultProblem, load_results, load_truth
 from shenbao.models import FindingCode, Result
 
@@ -183,6 +184,7 @@ class EvalReport:
     errors: list[EvalError]
     result_problems: list[ResultProblem]
     packets: list[PacketScore]
+    calibration: Calibration = field(default_factory=Calibration)
 
     def worst_fields(self) -> list[tuple[str, Tally]]:
         """Field keys, lowest accuracy first (ties: most errors first, then by name)."""
@@ -205,6 +207,7 @@ class EvalReport:
                 {"packet_id": p.packet_id, "reason": p.reason, "path": p.path} for p in self.result_problems
             ],
             "errors": [e.to_dict() for e in self.errors],
+            "calibration": self.calibration.to_dict(),
         }
 
 
@@ -363,6 +366,7 @@ def build_report(
         for doc_type, tally in ps.by_document_type.items():
             report.by_document_type.setdefault(doc_type, Tally()).add(tally)
         report.errors.extend(ps.errors)
+    report.calibration = calibrate(truth, results)
     report.by_format = dict(sorted(report.by_format.items()))
     report.by_jurisdiction = dict(sorted(report.by_jurisdiction.items()))
     return report

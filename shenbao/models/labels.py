@@ -70,3 +70,14 @@ DOCUMENT_LABELS: dict[str, str] = {
     "recommendation_report": "推荐报告",
     "other": "其他材料",
 }
+
+# What a reviewer calls each evidence field (RESULT.md "Evidence fields").
+EVIDENCE_LABELS: dict[str, str] = {
+    "name": "姓名", "gender": "性别", "ethnicity": "民族", "birth": "出生", "address": "住址/住所",
+    "id_number": "公民身份号码", "issuer": "签发/发证机关", "valid_until": "有效期至", "holder": "持证人",
+    "occupation": "职业（工种）", "level": "等级", "certificate_no": "证书编号", "issue_date": "发证日期",
+    "title": "职称/荣誉称号", "rank": "职称级别", "title_text": "荣誉名称", "year": "年份",
+    "unit_name": "名称", "credit_code": "统一社会信用代码", "unit_type": "类型", "legal_rep": "法定代表人",
+    "founded": "成立日期", "registered_capital": "注册资本", "training_fund_total": "职工教育经费总额",
+    "training_fund_high_skill": "高技能人才培养经费",
+}

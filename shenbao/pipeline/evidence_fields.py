@@ -25,21 +25,12 @@ from shenbao.extractors.evidence.model import (
     Value,
 )
 from shenbao.models import EVIDENCE_FIELD_KEYS, Document, FieldResult, Finding, FindingCode
-from shenbao.models.labels import DOCUMENT_LABELS
+from shenbao.models.labels import DOCUMENT_LABELS, EVIDENCE_LABELS
 from shenbao.pipeline.types import Page
 
 # Evidence values read below this confidence are named in one LOW_CONFIDENCE finding per document.
 LOW_CONFIDENCE = 0.80
 
-EVIDENCE_LABELS: dict[str, str] = {
-    "name": "姓名", "gender": "性别", "ethnicity": "民族", "birth": "出生", "address": "住址/住所",
-    "id_number": "公民身份号码", "issuer": "签发/发证机关", "valid_until": "有效期至", "holder": "持证人",
-    "occupation": "职业（工种）", "level": "等级", "certificate_no": "证书编号", "issue_date": "发证日期",
-    "title": "职称/荣誉称号", "rank": "职称级别", "title_text": "荣誉名称", "year": "年份",
-    "unit_name": "名称", "credit_code": "统一社会信用代码", "unit_type": "类型", "legal_rep": "法定代表人",
-    "founded": "成立日期", "registered_capital": "注册资本", "training_fund_total": "职工教育经费总额",
-    "training_fund_high_skill": "高技能人才培养经费",
-}
 
 _MALFORMED_MESSAGE = "{doc}（第{page}页）上的{label}为“{value}”，{why}；请人工核对原件"
 _PARTIAL_MESSAGE = "{doc}（第{page}页）上的{label}识别不全：{why}；请人工核对原件"

@@ -9,6 +9,8 @@ One JSON object per line, each with a `record` type:
               it was classified as (with its evidence and scores), and every text line (text, box,
               confidence) — so a finding can be re-derived without running OCR again;
 - `field`   — value, page, box, confidence, and the page's text lines under that box;
+- `document` — each evidence document's printed values (its `fields` in result.json), each with
+              the page's text lines under its box;
 - `evidence` — what the evidence readers found on ID cards, certificates, licences, proofs and
               summary tables (each value with its raw text, page, box and confidence);
 - `award`   — the claim as read (text, year, section, page, box), the matcher's normalised
@@ -24,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import re
 from dataclasses import asdict, is_dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -74,6 +77,9 @@ def audit_records(ctx: PacketContext, generated_at: datetime | None = None) -> l
         )
     for index, award in enumerate(ctx.result.awards):
         records.append(_award_record(ctx, index, award, pages))
+    for index, document in enumerate(ctx.result.documents):
+        if document.fields is not None:
+            records.append(_document_record(index, document, pages))
     if ctx.evidence is not None:
         records.append({"record": "evidence", "evidence": _in_result_units(_plain(ctx.evidence), pages)})
     for index, finding in enumerate(ctx.result.findings):
@@ -85,6 +91,9 @@ def audit_records(ctx: PacketContext, generated_at: datetime | None = None) -> l
                 named_values[ref] = ctx.result.awards[i].model_dump(mode="json")
             elif ref in ctx.result.fields:
                 named_values[ref] = ctx.result.fields[ref].value
+            elif (m := _DOCUMENT_FIELD.fullmatch(ref)) and int(m[1]) < len(ctx.result.documents):
+                doc_field = (ctx.result.documents[int(m[1])].fields or {}).get(m[2])
+                named_values[ref] = doc_field.value if doc_field is not None else None
         records.append(
             {
                 "record": "finding",
@@ -105,6 +114,24 @@ def audit_records(ctx: PacketContext, generated_at: datetime | None = None) -> l
 
 
 # --- records --------------------------------------------------------------------------------
+
+# A finding's reference to an evidence document's field: documents[3].fields.credit_code
+_DOCUMENT_FIELD = re.compile(r"documents\[(\d+)\]\.fields\.(\w+)")
+
+
+def _document_record(index: int, document: Any, pages: dict[int, Page]) -> dict[str, Any]:
+    """An evidence document's printed values, each with the page's text lines under its box."""
+    fields = {}
+    for key, field in (document.fields or {}).items():
+        if field is None:
+            fields[key] = None
+            continue
+        page = pages.get(field.page) if field.page else None
+        fields[key] = {**field.model_dump(mode="json"),
+                       "lines": _lines_under(page, field.bbox) if page and field.bbox else []}
+    return {"record": "document", "index": index, "type": str(document.type), "pages": list(document.pages),
+            "fields": fields}
+
 
 
 def _packet_record(ctx: PacketContext, generated_at: datetime) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from shenbao.reports.crops import (
     result_box_to_page,
     union_box,
 )
+from shenbao.reports.evidence_view import EvidenceRow, evidence_rows
 from shenbao.reports.labels import (
     SEVERITY_ORDER,
     award_index,
@@ -145,6 +146,8 @@ class DocumentView:
     thumbs: list[Picture]
     missing: bool = False
     note: str = ""
+    # What the document prints, beside the form's value for the same thing.
+    rows: list[EvidenceRow] = field(default_factory=list)
 
 
 @dataclass
@@ -314,7 +317,8 @@ def build_view(ctx: PacketContext, generated_at: datetime | None = None) -> Repo
         thumbs = [p for p in (picture(n, None, f"第 {n} 页", THUMB_LONG_SIDE) for n in doc.pages) if p]
         note = f"对应荣誉 {doc.award_index + 1}" if doc.award_index is not None else ""
         documents.append(
-            DocumentView(document_label(str(doc.type)), str(doc.type), list(doc.pages), thumbs, note=note)
+            DocumentView(document_label(str(doc.type)), str(doc.type), list(doc.pages), thumbs, note=note,
+                         rows=evidence_rows(doc, result))
         )
     for finding in result.findings:
         if str(finding.code) == "MISSING_DOCUMENT":

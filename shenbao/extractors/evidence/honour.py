@@ -264,7 +264,7 @@ def _with_line_above(pt: PageText, ri: int, issuer: Value) -> Value:
         return issuer
     row, above = pt.rows[ri], pt.rows[ri - 1]
     text = above.text.strip()
-    if (not re.fullmatch(r"[\u3400-\u9fff（）()]{2,30}", text) or row.bbox[1] - above.bbox[3] > row.height
+    if (not re.fullmatch(r"[\u3400-\u9fff（）()]{2,30}", text) or row.bbox[1] - above.bbox[3] > 1.5 * row.height
             or above.bbox[2] < row.bbox[0] or above.bbox[0] > row.bbox[2]
             or fuzz.partial_ratio(text, str(issuer.value)) >= _SEAL_ECHO):
         return issuer
