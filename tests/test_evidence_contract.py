@@ -79,3 +79,19 @@ def test_the_report_html_lists_evidence_values(tmp_path: Path):
     ctx, _ = reviewed_packet(tmp_path)
     html = render_packet_report(ctx)
     assert 'class="evidence"' in html and "公民身份号码" in html
+
+
+def test_an_issuer_near_the_one_the_packet_states_is_flagged():
+    from shenbao.models import Award
+    from shenbao.pipeline.evidence_fields import issuer_crosscheck
+
+    def packet(read: str) -> Result:
+        cert = Document(type="honour_certificate", pages=[8], award_index=0,
+                        fields={"issuer": FieldResult(value=read, page=8, confidence=0.99)})
+        return Result(packet_id="x", documents=[cert],
+                      awards=[Award(claimed_text="三晋技术能手", issuer="山西省人力资源和社会保障厅")])
+
+    flagged = issuer_crosscheck(packet("山西省人力资源和社会保障局"))
+    assert [f.fields for f in flagged] == [["documents[0].fields.issuer"]]
+    assert issuer_crosscheck(packet("山西省人力资源和社会保障厅")) == []
+    assert issuer_crosscheck(packet("中华全国总工会")) == []  # another body: not a misread

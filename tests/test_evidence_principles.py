@@ -228,3 +228,22 @@ def test_issue_date_is_not_the_approval_date():
     cert = read_title([_text(approval_only)])
     assert cert.issue_date.value == "2015-11-07"
     assert cert.title_rank.value == "软件设计师"
+
+
+# --- ID card -----------------------------------------------------------------------------------
+
+
+def test_an_unreadable_birth_date_comes_from_a_well_formed_number():
+    from shenbao.extractors.evidence.id_card import read_id_card
+
+    front = _page([[("姓名谢桃桃", 100)], [("性别女楚民族汉", 100)], [("出生1987年93月171日", 100)],
+                   [("住址内蒙古赤峰市红山区四东", 100)], [("公民身份号码370782198709170246", 100)]])
+    card = read_id_card([_text(front)])
+    assert card.birth.value == "1987-09-17" and card.birth.partial
+    assert card.gender.value == "女" and not card.gender.partial
+    # a back alone prints no birth date: none is made up from a number found on it
+    back = _page([[("签发机关 北京市公安局海淀分局", 100)], [("有效期限 2015.04.13-2035.04.13", 100)],
+                  [("370782198709170246", 100)]])
+    card = read_id_card([_text(back)])
+    assert card.birth is None and card.gender is None
+    assert card.valid_until.value == "2035-04-13"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,15 +80,15 @@ def score_fields(truth: dict[str, Any], values: dict[str, FieldResult | None],
 
 
 def score_grid(grids: list, truth: dict) -> dict[str, int] | None:
-    """The largest grid found against the truth's rows, columns, merges and cell text."""
+    """The largest grid found against the truth's rows, columns and merges (by position), and
+    its cells' text: each written cell of the truth is right when a cell of the grid holds
+    exactly its text (whitespace removed), each grid cell counted once. Text is scored apart from
+    the lattice, so that two rules 15 px apart read as one column do not count every cell to
+    their right as wrong; the lattice has its own figures."""
+    written = [_cell_text(text) for row in truth["cells"] for text in row]
+    written = [t for t in written if t]
     counts = {"items": 1, "shape_right": 0, "merges": len(truth.get("merges", [])), "merges_right": 0,
-              "cells": 0, "cells_right": 0}
-    truth_cells = {(r, c): re.sub(r"\s+", "", text) for r, row in enumerate(truth["cells"])
-                   for c, text in enumerate(row)}
-    covered = {(r, c) for r0, c0, r1, c1 in truth.get("merges", [])
-               for r in range(r0, r1 + 1) for c in range(c0, c1 + 1) if (r, c) != (r0, c0)}
-    scored = {rc: t for rc, t in truth_cells.items() if rc not in covered}
-    counts["cells"] = len(scored)
+              "cells": len(written), "cells_right": 0}
     if not grids:
         return counts
     grid = max(grids, key=lambda g: len(g.cells))
@@ -95,9 +96,22 @@ def score_grid(grids: list, truth: dict) -> dict[str, int] | None:
     merges = {(c.row, c.col, c.row + c.row_span - 1, c.col + c.col_span - 1)
               for c in grid.cells if c.row_span > 1 or c.col_span > 1}
     counts["merges_right"] = sum(tuple(m) in merges for m in truth.get("merges", []))
-    got = {(c.row, c.col): re.sub(r"\s+", "", c.text) for c in grid.cells}
-    counts["cells_right"] = sum(got.get(rc, "") == t for rc, t in scored.items())
+    got = Counter(_cell_text(c.text) for c in grids_cells(grids))
+    counts["cells_right"] = sum((Counter(written) & got).values())
     return counts
+
+
+def _cell_text(text: str) -> str:
+    """A cell's text as the pipeline reads a value from it (full-width marks beside Han
+    characters, as print sets them), whitespace removed."""
+    from shenbao.extractors.evidence.common import plain_text
+
+    return re.sub(r"\s+", "", plain_text(text) or "") if text.strip() else ""
+
+
+def grids_cells(grids: list) -> list:
+    """Every cell of every grid found on the page (a table the rules cut in two is still read)."""
+    return [c for g in grids for c in g.cells]
 
 
 @dataclass

@@ -24,7 +24,7 @@ from shenbao.extractors.evidence.model import (
     TrainingFundRead,
     Value,
 )
-from shenbao.models import EVIDENCE_FIELD_KEYS, Document, FieldResult, Finding, FindingCode
+from shenbao.models import EVIDENCE_FIELD_KEYS, Document, FieldResult, Finding, FindingCode, Result
 from shenbao.models.labels import DOCUMENT_LABELS, EVIDENCE_LABELS
 from shenbao.pipeline.types import Page
 
@@ -170,3 +170,35 @@ def _value_of(evidence: Evidence, kind: str, pages: list[int], key: str) -> Valu
         if k == kind and list(doc_pages) == sorted(pages):
             return values.get(key)
     return None
+
+
+# An issuer read this much like (partial ratio) the one the packet states for the honour, but
+# neither holding the other, is the same body misread: a person looks. Below it, another body.
+ISSUER_NEAR = 75.0
+_ISSUER_MESSAGE = ("{doc}（第{page}页）上的发证机关识别为“{read}”，与{where}所写“{stated}”相近而不同，"
+                   "可能是签章处字迹或印章遮挡造成的识别错误；请人工核对原件")
+
+
+def issuer_crosscheck(result: Result) -> list[Finding]:
+    """Each honour certificate's issuer against the issuer the packet states for the honour it
+    proves (the form's award table, else the recognised honour list's issuer of the title)."""
+    from rapidfuzz import fuzz
+
+    out: list[Finding] = []
+    for index, document in enumerate(result.documents):
+        field = (document.fields or {}).get("issuer")
+        if field is None or field.value is None or document.award_index is None:
+            continue
+        if document.award_index >= len(result.awards):
+            continue
+        stated = result.awards[document.award_index].issuer
+        if not stated:
+            continue
+        read, stated = str(field.value), str(stated)
+        if stated in read or read in stated or fuzz.partial_ratio(read, stated) < ISSUER_NEAR:
+            continue
+        out.append(Finding.make(FindingCode.LOW_CONFIDENCE, _ISSUER_MESSAGE.format(
+            doc=DOCUMENT_LABELS.get("honour_certificate", "荣誉证书"), page=field.page, read=read,
+            where="申报材料中该荣誉", stated=stated),
+            fields=[f"documents[{index}].fields.issuer"], pages=[p for p in (field.page,) if p]))
+    return out

@@ -245,9 +245,10 @@ def stage_rules(ctx: PacketContext) -> None:
                         awards_located=ctx.awards_located or bool(ctx.claimed_awards),
                         confirmed=ctx.confirmed_values)
     )
-    from shenbao.pipeline.evidence_fields import malformed_code_findings
+    from shenbao.pipeline.evidence_fields import issuer_crosscheck, malformed_code_findings
 
     form_values = {k: f.value for k, f in ctx.result.fields.items()}
     ctx.result.findings.extend(malformed_code_findings(ctx.result.documents, evidence, form_values, ocr_pages,
                                                        finding_label))
     mark_award_certificates(ctx)
+    ctx.result.findings.extend(issuer_crosscheck(ctx.result))

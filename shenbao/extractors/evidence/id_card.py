@@ -10,6 +10,7 @@ front; other fields stay empty rather than guessed.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from shenbao.extractors.evidence.common import (
     code_value,
@@ -19,7 +20,7 @@ from shenbao.extractors.evidence.common import (
     person_name,
     plain_text,
 )
-from shenbao.extractors.evidence.layout import PageText
+from shenbao.extractors.evidence.layout import PageText, label_pattern
 from shenbao.extractors.evidence.model import IdCardRead, Value
 from shenbao.extractors.normalize import (
     normalize_date,
@@ -82,7 +83,25 @@ def read_id_card(pages: list[PageText]) -> IdCardRead:
         *(make_value(pt.search(_PERIOD_RX), _period) for pt in pages),
     )
     card.valid_until = _valid_until(card.valid_period)
+    _from_number(card, pages)
     return card
+
+
+def _from_number(card: IdCardRead, pages: list[PageText]) -> None:
+    """Birth date and gender the front prints but the recogniser could not read (script of a
+    second language between the digits, a glare), taken from a well-formed number on the same
+    card, which encodes both (GB 11643); marked, so the reviewer knows where they came from."""
+    number = card.id_number
+    if number is None or number.malformed is not None:
+        return
+    digits = str(number.value)
+    printed = "".join(pt.text for pt in pages)
+    if card.birth is None and re.search(label_pattern("出生"), printed):
+        birth = f"{digits[6:10]}-{digits[10:12]}-{digits[12:14]}"
+        card.birth = replace(number, value=birth, raw=number.raw, partial="出生日期未能识别，取自公民身份号码")
+    if card.gender is None and re.search(label_pattern("性别"), printed):
+        gender = "男" if int(digits[16]) % 2 else "女"
+        card.gender = replace(number, value=gender, raw=number.raw, partial="性别未能识别，取自公民身份号码")
 
 
 _PERIOD_END = re.compile(r"(?:[-—–至~一]+)\s*(长期|\d{4}[.\-/年]\d{1,2}[.\-/月]\d{1,2})")
