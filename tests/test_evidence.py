@@ -685,7 +685,7 @@ def test_corpus_text_layer_evidence_agrees_with_truth(corpus_dir: Path) -> None:
 
 
 def test_row_grouping_tall_glyph_joins_slanted_line_does_not() -> None:
-    from shenbao.extractors.evidence.layout import group_rows
+    from shenbao.extractors.evidence.rows import group_rows
 
     value = TextLine("长春金石轨道客车有限公司", (496, 673, 918, 718))
     tall = TextLine("名", (188, 673, 235, 767))  # a lone label glyph: box twice the text height

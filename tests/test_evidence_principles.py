@@ -10,8 +10,9 @@ import pytest
 from shenbao.extractors.evidence.certificate import read_qualification, read_title
 from shenbao.extractors.evidence.holder import read_holder
 from shenbao.extractors.evidence.honour import read_honour_certificate
-from shenbao.extractors.evidence.layout import PageText, stand_columns
+from shenbao.extractors.evidence.layout import PageText
 from shenbao.extractors.evidence.license import read_business_license
+from shenbao.extractors.evidence.rows import stand_columns
 from shenbao.matchers.honours import load_honours
 from shenbao.models import Document, FindingCode
 from shenbao.pipeline.evidence_fields import fill_document_fields, malformed_code_findings

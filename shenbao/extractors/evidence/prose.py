@@ -18,8 +18,9 @@ from __future__ import annotations
 import re
 import statistics
 
-from shenbao.extractors.evidence.layout import PageText, Row
+from shenbao.extractors.evidence.layout import PageText
 from shenbao.extractors.evidence.model import ProseRead
+from shenbao.extractors.evidence.rows import Row
 from shenbao.extractors.normalize import count_text_length, normalize_date
 
 _PAGE_NUMBER = re.compile(r"^[-—–_\s]*(?:第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d{1,3}|\d+\s*/\s*\d+)[-—–_\s]*$")
