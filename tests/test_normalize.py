@@ -649,3 +649,18 @@ def test_truth_values_are_already_normalised(corpus_dir) -> None:  # noqa: ANN00
             assert normalize_field(key, str(value)) == value, (path.name, key, value)
             checked += 1
     assert checked > 100
+
+
+@pytest.mark.parametrize(("text", "unpaired"), [
+    ("配置专用设备41台套），设备总值约172万元", "）"),
+    ("购置整车电气（装调实训设备", "（"),
+    ("配置专用设备41台（套），设备总值约172万元", None),
+    ("主持完成“刀具寿命管理”技术攻关项目", None),
+    ("依据《标准》(2019)执行", None),
+    ("有限责任公司(自然人投资或控股）", None),  # widths mixed by the recogniser still pair
+    ("“刀具寿命管理技术攻关", "“"),
+])
+def test_unpaired_marks(text, unpaired):
+    from shenbao.extractors.normalize.text import unpaired_mark
+
+    assert unpaired_mark(text) == unpaired

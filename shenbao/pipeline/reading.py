@@ -23,6 +23,7 @@ FORM_TYPES = {DocumentType.COVER, DocumentType.APPLICATION_FORM, DocumentType.AW
 _HINT_SCORE = 50.0
 _LOW_CONFIDENCE_MESSAGE = "{key} 识别置信度 {confidence:.2f}（“{value}”），请人工核对"
 _TIE_MESSAGE = "荣誉“{claim}”字迹不清，可指{tied}；据荣誉证书（第{pages}页）认作“{title}”，请人工核对原件"
+_UNPAIRED_MESSAGE = "{key} 中的“{mark}”没有与之成对的括号或引号，扫描识别可能漏掉或多出了标点，请人工核对"
 _REREAD_MESSAGE = "{key} 原识别为“{before}”，{why}；重新识别为“{value}”（置信度 {confidence:.2f}），请人工核对"
 
 
@@ -48,6 +49,7 @@ def stage_form(ctx: PacketContext) -> None:
         read_form,
         read_label_fields,
     )
+    from shenbao.extractors.normalize.text import unpaired_mark
 
     pages = pages_of(ctx, FORM_TYPES)
     if not pages:
@@ -86,6 +88,16 @@ def stage_form(ctx: PacketContext) -> None:
                     FindingCode.LOW_CONFIDENCE,
                     _REREAD_MESSAGE.format(key=read.label or key, before="".join(read.reread_from.split()),
                                            why=read.reread_why, value=read.value, confidence=confidence),
+                    fields=[key],
+                    pages=[read.page],
+                )
+            )
+        elif (read.value is not None and page is not None and page.kind is PageKind.SCAN
+              and isinstance(read.value, str) and (mark := unpaired_mark(read.value)) is not None):
+            ctx.result.findings.append(
+                Finding.make(
+                    FindingCode.LOW_CONFIDENCE,
+                    _UNPAIRED_MESSAGE.format(key=read.label or key, mark=mark),
                     fields=[key],
                     pages=[read.page],
                 )

@@ -163,3 +163,25 @@ def strip_label(text: str, labels: tuple[str, ...]) -> str:
         if m and m.end() == len(stripped):
             return ""
     return text
+
+
+# Marks that come in pairs in Chinese print.
+_PAIRS = {"（": "）", "(": ")", "“": "”", "《": "》", "【": "】", "「": "」"}
+_CLOSERS = {v: k for k, v in _PAIRS.items()}
+
+
+def unpaired_mark(text: str) -> str | None:
+    """The first bracket or quote of `text` left without its partner ("41台套）", "电气（装调"),
+    or None. Print pairs them; a recogniser that lost or invented one small mark does not,
+    so a scanned value with one unpaired has lost or gained a mark somewhere."""
+    stack: list[str] = []
+    for ch in text:
+        if ch in _PAIRS:
+            stack.append(ch)
+        elif ch in _CLOSERS:
+            # （ and ( close each other's partner too: recognisers mix the widths
+            opener = _CLOSERS[ch]
+            if not stack or stack[-1] not in (opener, {"(": "（", "（": "("}.get(opener, opener)):
+                return ch
+            stack.pop()
+    return stack[0] if stack else None
