@@ -248,3 +248,17 @@ def test_an_unreadable_birth_date_comes_from_a_well_formed_number():
     card = read_id_card([_text(back)])
     assert card.birth is None and card.gender is None
     assert card.valid_until.value == "2035-04-13"
+
+
+def test_a_certificate_date_read_in_part_and_an_issuer_named_in_prose():
+    page = _page([[("本证书由上海库帕思科技有限公司颁发。", 100), ("姓名：", 900), ("陈睿阳", 1040)],
+                  [("职业名称：", 900), ("人工智能数据标注", 1100)],
+                  [("发证日期：2025年11", 900)]])
+    cert = read_qualification([_text(page)])
+    assert cert.issuer.value == "上海库帕思科技有限公司"
+    assert cert.issue_date.value == "2025-11" and cert.issue_date.partial
+
+
+def test_a_label_in_another_column_of_the_row_below_does_not_hide_the_value():
+    page = _page([[("发证日期", 100)], [("2012年08月23日", 100), ("评定成绩", 900)]])
+    assert read_qualification([_text(page)]).issue_date.value == "2012-08-23"

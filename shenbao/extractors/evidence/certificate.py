@@ -49,6 +49,11 @@ COMMON: dict[str, tuple[str, ...]] = {
         "发证机关", "发证机构", "评价机构", "认定机构", "发证单位", "颁证单位", "鉴定机构", "颁发单位",
         "评审委员会", "评审机构", "审批机关", "认定单位", "批准单位", "签发单位",
     ),
+    # Printed items not read here: their labels still end (and are never) the value beside them.
+    "other": (
+        "出生日期", "出生年月", "文化程度", "评定成绩", "理论知识考核成绩", "操作技能考核成绩",
+        "理论知识考试成绩", "操作技能考试成绩", "批准文号", "管理号", "评审组织", "工作单位",
+    ),
 }
 QUAL: dict[str, tuple[str, ...]] = {
     **COMMON,
@@ -123,6 +128,27 @@ def _number(raw: str) -> str | None:
 
 def _date(raw: str) -> str | None:
     return normalize_date(raw)
+
+
+# A date whose day or month is lost (under the seal): "2025年11", "2008年 月 日".
+_PART_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})?")
+
+
+def _date_in_part(span: Span | None) -> Value | None:
+    """What a date read in part still says (its year, and its month where one is read), flagged."""
+    if span is None:
+        return None
+    m = _PART_DATE.search(re.sub(r"\s+", "", span.text))
+    if m is None:
+        return None
+    year, month = m.group(1), m.group(2)
+    value = f"{year}-{int(month):02d}" if month and 1 <= int(month) <= 12 else year
+    return Value(value=value, raw=span.text, page=span.page, bbox=span.bbox, confidence=round(span.confidence, 3),
+                 partial=f"日期只识别出“{span.text.strip()}”")
+
+
+# "本证书由上海某某有限公司颁发": the issuer named in the certificate's own sentence.
+_ISSUED_BY = re.compile(r"由([\u3400-\u9fff（）()]{4,40}?)(?:颁发|核发|签发|认定|评价)")
 
 
 def _short_text(raw: str) -> str | None:
@@ -202,4 +228,8 @@ def _fill_common(cert: CertificateRead, spans: _Spans, pages: list[PageText]) ->
     cert.issue_date = spans.value("issue_date", _date)
     if cert.issue_date is None and "issue_date" not in spans.found:
         cert.issue_date = spans.value("approval_date", _date)
+    if cert.issue_date is None:
+        cert.issue_date = _date_in_part(spans.under.get("issue_date") or spans.over.get("issue_date"))
     cert.issuer = spans.value("issuer", _short_text)
+    if cert.issuer is None:
+        cert.issuer = first(*(make_value(pt.search(_ISSUED_BY, 1), _short_text) for pt in pages))

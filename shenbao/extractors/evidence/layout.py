@@ -260,16 +260,14 @@ class PageText:
         return value
 
     def _beside(self, hit: LabelHit, hits: list[LabelHit], step: int) -> Span | None:
-        """The text in the next row under (step 1) or over (step -1) the label, where that row
-        holds no label of its own and stands close."""
+        """The run of text in the next row under (step 1) or over (step -1) the label, where that
+        row stands close and the run holds no label of its own."""
         row = self.rows[hit.row]
         box = row.span_box(hit.start, hit.end)
         k = hit.row + step
         if box is None or not 0 <= k < len(self.rows):
             return None
         nxt = self.rows[k]
-        if any(h.row == k for h in hits):
-            return None
         gap = nxt.bbox[1] - row.bbox[3] if step > 0 else row.bbox[1] - nxt.bbox[3]
         if gap > 1.5 * row.height:
             return None
@@ -284,6 +282,9 @@ class PageText:
         while j < len(nxt.text) and not (nxt.text[j] == " " and nxt.gaps[j] > VALUE_GAP * nxt.height):
             j += 1
         j = i + len(nxt.text[i:j].rstrip())
+        # a label in that run makes it another item's row (one elsewhere in the row is another column's)
+        if any(h.row == k and h.start < j and h.end > i for h in hits):
+            return None
         i = _past_label_tail(nxt.text, i, j)
         return self.span(k, i, j) if j > i else None
 
