@@ -54,13 +54,14 @@ def grids_from_image(image: np.ndarray, lines: list[TextLine], page: int = 0) ->
     if image.dtype != np.uint8:
         image = np.clip(image, 0, 255).astype(np.uint8)
     page_gray = _gray(image)
+    page_seal = seal_mask(image)
     unit = text_unit(lines, page_gray.shape[1])
     h, w = page_gray.shape[:2]
     gray = page_gray
     mask = None
     angle = text_skew(lines)
     if angle is None:
-        mask = ruling_mask(gray, unit)
+        mask = ruling_mask(gray, unit, page_seal)
         angle = rule_skew(mask)
     # page px -> straightened frame, as a 3x3 matrix (an affine turn, then maybe a projective
     # shear); the identity leaves the page as it is.
@@ -75,7 +76,8 @@ def grids_from_image(image: np.ndarray, lines: list[TextLine], page: int = 0) ->
         gray = _warp(page_gray, frame)  # from the page, not the turned copy: one resampling
         mask = None
     if mask is None:
-        mask = ruling_mask(gray, unit)
+        seal = page_seal if page_seal is None or np.allclose(frame, np.eye(3)) else _warp_mask(page_seal, frame)
+        mask = ruling_mask(gray, unit, seal)
     to_page = None
     placed = lines
     if not np.allclose(frame, np.eye(3)):
@@ -306,6 +308,14 @@ def _warp(gray: np.ndarray, m: np.ndarray) -> np.ndarray:
     return cv2.warpPerspective(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
 
 
+def _warp_mask(mask: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """A 0/255 mask into the straightened frame (nothing beyond the page's edge)."""
+    h, w = mask.shape[:2]
+    if np.allclose(m[2], (0.0, 0.0, 1.0)):
+        return cv2.warpAffine(mask, m[:2], (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+    return cv2.warpPerspective(mask, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+
+
 def _page_outline(grid: Grid, gray: np.ndarray) -> bool:
     """Whether a "table" is the page itself: a photo's paper edge on a dark background, or a
     frame drawn round a cover, makes a closed region holding the whole page's text.
@@ -379,9 +389,30 @@ def text_unit(lines: list[TextLine], width: int) -> float:
     return width / 36.0
 
 
-def ruling_mask(image: np.ndarray, unit: float | None = None) -> np.ndarray:
+def seal_mask(image: np.ndarray) -> np.ndarray | None:
+    """uint8 mask (255) of coloured ink - a red seal, a markup circle or highlight - on an RGB
+    page, a little widened; None on a grey page or one without any. Where it lies, a black rule
+    under it is hidden, not absent."""
+    if image.ndim != 3 or image.shape[2] < 3:
+        return None
+    rgb = image[:, :, :3].astype(np.int16)
+    hi, lo = rgb.max(axis=2), rgb.min(axis=2)
+    coloured = ((hi - lo) > SEAL_CHROMA) & (hi > SEAL_LIGHT)
+    if coloured.mean() < 1e-4:
+        return None
+    mask = np.where(coloured, np.uint8(255), np.uint8(0)).astype(np.uint8)
+    return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+
+
+# Coloured ink: its brightest channel this far above its darkest, and itself this light.
+SEAL_CHROMA = 60
+SEAL_LIGHT = 100
+
+
+def ruling_mask(image: np.ndarray, unit: float | None = None, seal: np.ndarray | None = None) -> np.ndarray:
     """uint8 mask (255 = rule) of the long horizontal and vertical lines of the page; `unit`
-    is the text line height (px), see `text_unit`."""
+    is the text line height (px), see `text_unit`. `seal` (see `seal_mask`, same frame) marks
+    coloured ink: a rule's pieces that line up across it are one rule that runs under it."""
     gray = _gray(image)
     h, w = gray.shape[:2]
     unit = unit or w / 36.0
@@ -405,11 +436,23 @@ def ruling_mask(image: np.ndarray, unit: float | None = None) -> np.ndarray:
     bridge = max(9, w // 120)
     horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (bridge, 1)))
     vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, bridge)))
+    if seal is not None and seal.shape == gray.shape:
+        horiz, vert = _under_seals(horiz, vert, cv2.bitwise_or(seal, ink))
     reach = max(8, w // 150)
     horiz, vert = (_anchored(horiz, vert, reach, w // 4, True, contrast, typical),
                    _anchored(vert, horiz, reach, h // 4, False, contrast, typical))
     mask = cv2.bitwise_or(horiz, vert)
     return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+
+
+def _under_seals(horiz: np.ndarray, vert: np.ndarray, seal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rules carried on under coloured ink: the gap between two pieces of one rule is filled
+    where it lies under a seal or markup, or under print the seal's lettering broke into pieces
+    too short to be taken for a rule (`seal`: coloured ink or print), and nowhere else."""
+    h, w = seal.shape[:2]
+    across = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, w // 3), 1)))
+    down = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(3, h // 3))))
+    return cv2.bitwise_or(horiz, cv2.bitwise_and(across, seal)), cv2.bitwise_or(vert, cv2.bitwise_and(down, seal))
 
 
 def _ink(gray: np.ndarray) -> np.ndarray:
