@@ -67,7 +67,8 @@ def _record(ctx: Any, item: dict, where: Path) -> None:
     data = {
         "id": item["id"], "type": item["type"], "width": page.width, "height": page.height,
         "engine": page.ocr_engine, "rotation": page.rotation,
-        "lines": [{"text": ln.text, "box": [round(v, 1) for v in ln.bbox], "confidence": round(ln.confidence, 4)}
+        "lines": [{"text": ln.text, "box": [round(v, 1) for v in ln.bbox], "confidence": round(ln.confidence, 4),
+                   "polygon": [[round(x, 1), round(y, 1)] for x, y in ln.polygon] if ln.polygon else None}
                   for ln in page.lines],
     }
     (where / f"{item['id']}.json").write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -30,7 +30,9 @@ SILENT_CEILING = 0.06
 def _page(recorded: dict) -> Page:
     return Page(number=1, kind=PageKind.SCAN, source=recorded["id"], width=recorded["width"],
                 height=recorded["height"],
-                lines=[TextLine(ln["text"], tuple(ln["box"]), ln["confidence"]) for ln in recorded["lines"]])
+                lines=[TextLine(ln["text"], tuple(ln["box"]), ln["confidence"],
+                                [tuple(pt) for pt in ln["polygon"]] if ln.get("polygon") else None)
+                       for ln in recorded["lines"]])
 
 
 def _items() -> list[dict]:

@@ -137,12 +137,13 @@ FUSED_VALUE = 4
 
 
 def _starting_runs(row: Row, hits: list[LabelHit]) -> list[LabelHit]:
-    """The hits that start a run of text (row start, a gap, punctuation) or follow another
-    label closely within one (fused OCR lines)."""
+    """The hits that start a run of text (row start, a gap, punctuation, or the end of a Latin
+    run: a bilingual certificate's English label line merged into the row, "Issued on签发日期")
+    or follow another label closely within one (fused OCR lines)."""
     kept: list[LabelHit] = []
     for h in hits:
         before = row.text[h.start - 1] if h.start > 0 else " "
-        if before in _LEAD:
+        if before in _LEAD or (before.isascii() and before.isalpha()):
             kept.append(h)
             continue
         prev = kept[-1] if kept else None
