@@ -95,3 +95,20 @@ def test_an_issuer_near_the_one_the_packet_states_is_flagged():
     assert [f.fields for f in flagged] == [["documents[0].fields.issuer"]]
     assert issuer_crosscheck(packet("山西省人力资源和社会保障厅")) == []
     assert issuer_crosscheck(packet("中华全国总工会")) == []  # another body: not a misread
+
+
+def test_an_issuer_cut_short_is_shown_as_unsure():
+    from shenbao.extractors.evidence.model import CertificateRead, Evidence, Value
+    from shenbao.pipeline.evidence_fields import fill_document_fields
+    from shenbao.pipeline.types import Page, PageKind
+
+    page = Page(number=3, kind=PageKind.SCAN, source="t", width=1000, height=1000)
+
+    def findings(issuer: str) -> list:
+        cert = CertificateRead(doc_type="title_certificate", pages=[3],
+                               issuer=Value(value=issuer, raw=issuer, page=3, confidence=0.99))
+        documents = [Document(type="title_certificate", pages=[3])]
+        return fill_document_fields(documents, Evidence(certificates=[cert]), [page])
+
+    assert [f.fields for f in findings("昆明市建筑施工专业中级")] == [["documents[0]"]]
+    assert findings("昆明市建筑施工专业中级职称评审委员会") == []

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from shenbao.extractors.evidence.common import CHECK_FAILED
+from shenbao.extractors.evidence.common import CHECK_FAILED, ORG_END
 from shenbao.extractors.evidence.model import (
     BusinessLicenseRead,
     CertificateRead,
@@ -126,6 +126,9 @@ def _doc_findings(index: int, kind: str, document: Document, values: dict[str, V
                 fields=[where], pages=[value.page]))
         elif value.confidence < LOW_CONFIDENCE:
             unsure.append(f"{label}“{value.value}”（{value.confidence:.2f}）")
+        elif key == "issuer" and isinstance(value.value, str) and not ORG_END.search(value.value):
+            # a body's name that does not end as one does was cut short (a seal, a line break)
+            unsure.append(f"{label}“{value.value}”（不像完整的机构名称）")
     if unsure:
         out.append(Finding.make(FindingCode.LOW_CONFIDENCE, _UNSURE_MESSAGE.format(
             doc=doc_label, pages="、".join(map(str, document.pages)), items="；".join(unsure)),

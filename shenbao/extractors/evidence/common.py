@@ -23,6 +23,12 @@ CREDIT_CODE_RX = re.compile(r"(?<![0-9A-Za-z])([0-9A-Za-z]{18})(?![0-9A-Za-z])")
 
 _CJK_NAME = re.compile(r"[\u3400-\u9fff·•]{2,}")
 
+# How the name of a body that issues documents ends (厅, 局, 委员会, 大学, 公司 …).
+ORG_END = re.compile(
+    r"(?:厅|局|部|政府|委员会|委|工会|协会|学会|联合会|公司|中心|学院|学校|大学|院|办公室|办|集团|社|组委会|"
+    r"党委|团委|妇联|政协|基金会|所|站|处|科|分局|分校|校)[)）]?$"
+)
+
 
 def make_value(span: Span | None, normalise: Callable[[str], Any]) -> Value | None:
     """A `Value` from a span: None when there is no span or it holds no value."""
