@@ -26,10 +26,14 @@ from shenbao.extractors.evidence.model import (
 )
 from shenbao.models import EVIDENCE_FIELD_KEYS, Document, FieldResult, Finding, FindingCode, Result
 from shenbao.models.labels import DOCUMENT_LABELS, EVIDENCE_LABELS
-from shenbao.pipeline.types import Page
+from shenbao.pipeline.confidence import value_confidence
+from shenbao.pipeline.types import Page, PageKind
 
-# Evidence values read below this confidence are named in one LOW_CONFIDENCE finding per document.
+# Evidence values read below this confidence, or by OCR with all their characters right with a
+# chance below LOW_VALUE_CONFIDENCE (confidence.py), are named in one LOW_CONFIDENCE finding per
+# document: the same thresholds as the form's (ReviewOptions).
 LOW_CONFIDENCE = 0.80
+LOW_VALUE_CONFIDENCE = 0.5
 
 
 _MALFORMED_MESSAGE = "{doc}（第{page}页）上的{label}为“{value}”，{why}；请人工核对原件"
@@ -107,11 +111,13 @@ def fill_document_fields(documents: list[Document], evidence: Evidence, pages: l
             key: field_result(values.get(key), by_number.get(values[key].page) if values.get(key) else None)
             for key in keys
         }
-        findings += _doc_findings(index, kind, document, values)
+        scanned = {n for n in document.pages if n in by_number and by_number[n].kind is PageKind.SCAN}
+        findings += _doc_findings(index, kind, document, values, scanned)
     return findings
 
 
-def _doc_findings(index: int, kind: str, document: Document, values: dict[str, Value | None]) -> list[Finding]:
+def _doc_findings(index: int, kind: str, document: Document, values: dict[str, Value | None],
+                  scanned: set[int]) -> list[Finding]:
     doc_label = DOCUMENT_LABELS.get(kind, kind)
     out: list[Finding] = []
     unsure: list[str] = []
@@ -124,7 +130,8 @@ def _doc_findings(index: int, kind: str, document: Document, values: dict[str, V
             out.append(Finding.make(FindingCode.LOW_CONFIDENCE, _PARTIAL_MESSAGE.format(
                 doc=doc_label, page=value.page, label=label, why=value.partial),
                 fields=[where], pages=[value.page]))
-        elif value.confidence < LOW_CONFIDENCE:
+        elif value.confidence < LOW_CONFIDENCE or (
+                value.page in scanned and value_confidence(value.value, value.confidence) < LOW_VALUE_CONFIDENCE):
             unsure.append(f"{label}“{value.value}”（{value.confidence:.2f}）")
         elif key == "issuer" and isinstance(value.value, str) and not ORG_END.search(value.value):
             # a body's name that does not end as one does was cut short (a seal, a line break)

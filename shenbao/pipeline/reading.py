@@ -6,14 +6,16 @@ cover and the form, which are honour certificates.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from shenbao.extractors.normalize.text import unpaired_mark
 from shenbao.models import FIELD_KEYS, Award, DocumentType, FieldResult, Finding, FindingCode
+from shenbao.pipeline.confidence import value_confidence, value_length
 from shenbao.pipeline.types import BBox, Page, PageKind
 
 if TYPE_CHECKING:
     from shenbao.matchers.honours import HonourMatch
-    from shenbao.pipeline.review import PacketContext
+    from shenbao.pipeline.review import PacketContext, ReviewOptions
 
 # Pages the application form's fields and claimed honours are read from.
 FORM_TYPES = {DocumentType.COVER, DocumentType.APPLICATION_FORM, DocumentType.AWARD_TABLE}
@@ -23,6 +25,8 @@ FORM_TYPES = {DocumentType.COVER, DocumentType.APPLICATION_FORM, DocumentType.AW
 _HINT_SCORE = 50.0
 _LOW_CONFIDENCE_MESSAGE = "{key} 识别置信度 {confidence:.2f}（“{value}”），请人工核对"
 _TIE_MESSAGE = "荣誉“{claim}”字迹不清，可指{tied}；据荣誉证书（第{pages}页）认作“{title}”，请人工核对原件"
+_LONG_VALUE_MESSAGE = ("{key} 逐字识别置信度 {confidence:.2f}，共 {chars} 字，全部识别无误的把握约 {whole:.2f}，"
+                       "请人工核对")
 _UNPAIRED_MESSAGE = "{key} 中的“{mark}”没有与之成对的括号或引号，扫描识别可能漏掉或多出了标点，请人工核对"
 _REREAD_MESSAGE = "{key} 原识别为“{before}”，{why}；重新识别为“{value}”（置信度 {confidence:.2f}），请人工核对"
 
@@ -49,7 +53,6 @@ def stage_form(ctx: PacketContext) -> None:
         read_form,
         read_label_fields,
     )
-    from shenbao.extractors.normalize.text import unpaired_mark
 
     pages = pages_of(ctx, FORM_TYPES)
     if not pages:
@@ -82,37 +85,30 @@ def stage_form(ctx: PacketContext) -> None:
             bbox=to_result_units(read.bbox, page) if page else None,
             confidence=confidence,
         )
-        if read.reread_from is not None:
-            ctx.result.findings.append(
-                Finding.make(
-                    FindingCode.LOW_CONFIDENCE,
-                    _REREAD_MESSAGE.format(key=read.label or key, before="".join(read.reread_from.split()),
-                                           why=read.reread_why, value=read.value, confidence=confidence),
-                    fields=[key],
-                    pages=[read.page],
-                )
-            )
-        elif (read.value is not None and page is not None and page.kind is PageKind.SCAN
-              and isinstance(read.value, str) and (mark := unpaired_mark(read.value)) is not None):
-            ctx.result.findings.append(
-                Finding.make(
-                    FindingCode.LOW_CONFIDENCE,
-                    _UNPAIRED_MESSAGE.format(key=read.label or key, mark=mark),
-                    fields=[key],
-                    pages=[read.page],
-                )
-            )
-        elif read.value is not None and confidence < ctx.options.low_confidence:
-            ctx.result.findings.append(
-                Finding.make(
-                    FindingCode.LOW_CONFIDENCE,
-                    _LOW_CONFIDENCE_MESSAGE.format(
-                        key=read.label or key, confidence=confidence, value=read.value
-                    ),
-                    fields=[key],
-                    pages=[read.page],
-                )
-            )
+        doubt = _doubt(read, key, page, confidence, ctx.options)
+        if doubt is not None:
+            ctx.result.findings.append(Finding.make(FindingCode.LOW_CONFIDENCE, doubt, fields=[key], pages=[read.page]))
+
+
+def _doubt(read: Any, key: str, page: Page | None, confidence: float, options: ReviewOptions) -> str | None:
+    """Why a person should check a form value (the LOW_CONFIDENCE message), or None: it was
+    decoded again; a scanned value's bracket or quote lost its partner; it was read below the
+    confidence threshold; or, scanned, its characters are all right with too small a chance."""
+    label = read.label or key
+    if read.reread_from is not None:
+        return _REREAD_MESSAGE.format(key=label, before="".join(read.reread_from.split()), why=read.reread_why,
+                                      value=read.value, confidence=confidence)
+    if read.value is None:
+        return None
+    scanned = page is not None and page.kind is PageKind.SCAN
+    if scanned and isinstance(read.value, str) and (mark := unpaired_mark(read.value)) is not None:
+        return _UNPAIRED_MESSAGE.format(key=label, mark=mark)
+    if confidence < options.low_confidence:
+        return _LOW_CONFIDENCE_MESSAGE.format(key=label, confidence=confidence, value=read.value)
+    if scanned and (whole := value_confidence(read.value, confidence)) < options.low_value_confidence:
+        return _LONG_VALUE_MESSAGE.format(key=label, confidence=confidence, chars=value_length(read.value),
+                                          whole=whole)
+    return None
 
 
 def stage_awards(ctx: PacketContext) -> None:

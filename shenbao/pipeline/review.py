@@ -33,6 +33,10 @@ class ReviewOptions:
     engine: str = "default"
     jurisdiction: str | None = None  # a rule pack key forced from the command line, beats everything
     low_confidence: float = 0.80  # fields read below this OCR confidence get LOW_CONFIDENCE
+    # ... and so do scanned values whose characters are all right with a chance below this,
+    # taking the OCR confidence as each character's (value_confidence): a long value read at
+    # 0.98 a character is more likely than not to hold a slip somewhere.
+    low_value_confidence: float = 0.5
     ocr_cache: Path | None = None  # keep OCR output here so re-runs of unchanged pages cost nothing
     # Second reading of scanned form cells once the grid is known: a cellread policy, or "off".
     cell_reading: str = "seals"
@@ -40,6 +44,9 @@ class ReviewOptions:
     def __post_init__(self) -> None:
         from shenbao.extractors.form.cellread import POLICIES
 
+        for name in ("low_confidence", "low_value_confidence"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1, got {getattr(self, name)!r}")
         if self.cell_reading not in (*POLICIES, "off"):
             raise ValueError(f"cell reading must be one of {', '.join((*POLICIES, 'off'))}, got {self.cell_reading!r}")
 
