@@ -414,10 +414,13 @@ def test_review_of_a_scanned_packet_mends_what_ocr_garbled(tmp_path: Path) -> No
     assert fields["master_id_number"].value == id_number
     # The unit inside 工作单位及职务 was garbled the same way: the settled unit name is put back.
     assert fields["master_employer_title"].value == truth["master_employer_title"]["value"]
-    # The rules checked the mended ID: no checksum or mismatch finding, only the three mends.
-    assert sorted((str(f.code), tuple(f.fields)) for f in ctx.result.findings) == [
-        ("LOW_CONFIDENCE", ("master_employer_title",)), ("LOW_CONFIDENCE", ("master_id_number",)),
-        ("LOW_CONFIDENCE", ("unit_name",))]
+    # The rules checked the mended ID: no checksum or mismatch finding, only the three mends
+    # (and long free texts, which at 0.99 a character are all right with a chance under 0.5).
+    assert [f for f in ctx.result.findings if str(f.code) != "LOW_CONFIDENCE"] == []
+    doubted = {tuple(f.fields) for f in ctx.result.findings}
+    mends = {("master_employer_title",), ("master_id_number",), ("unit_name",)}
+    assert mends <= doubted
+    assert doubted - mends <= {("achievements",), ("fund_use",), ("studio_facilities",)}
     (id_low,) = _low(ctx, "master_id_number")
     id_cards = [n for d in built.truth["documents"] if d["type"] == "id_card" for n in d["pages"]]
     assert set(id_cards) <= set(id_low.pages)
