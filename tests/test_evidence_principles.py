@@ -262,3 +262,16 @@ def test_a_certificate_date_read_in_part_and_an_issuer_named_in_prose():
 def test_a_label_in_another_column_of_the_row_below_does_not_hide_the_value():
     page = _page([[("发证日期", 100)], [("2012年08月23日", 100), ("评定成绩", 900)]])
     assert read_qualification([_text(page)]).issue_date.value == "2012-08-23"
+
+
+def test_the_holder_before_what_they_did_and_an_id_address_by_place():
+    from shenbao.extractors.evidence.id_card import read_id_card
+
+    cert = read_qualification([_text(_page([[("全国CAD技能等级考试", 300)], [("一级证书", 400)],
+                                            [("余升桔 参加 2023 年12 月全国CAD技能等级考试", 100)],
+                                            [("证书编号：2401001023004180", 100)]]))])
+    assert cert.name.value == "余升桔"
+    card = read_id_card([_text(_page([[("姓名奥巴马", 100)], [("性别男民族汉", 100)], [("出生1961年8月4日", 100)],
+                                      [("华盛顿特区宜宾法尼亚", 100)], [("大道1600号白宫", 100)],
+                                      [("公民身份号码 110101196108047890", 100)]]))])
+    assert card.address.value == "华盛顿特区宜宾法尼亚大道1600号白宫"

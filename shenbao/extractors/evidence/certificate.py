@@ -25,6 +25,7 @@ from shenbao.extractors.evidence.common import (
     person_name,
     plain_text,
 )
+from shenbao.extractors.evidence.holder import read_holder
 from shenbao.extractors.evidence.layout import PageText, Span, label_pattern
 from shenbao.extractors.evidence.model import CertificateRead, Value
 from shenbao.extractors.evidence.titles import find_title, normalize_grade, title_grade
@@ -218,7 +219,8 @@ def _title_as_written(raw: str) -> str | None:
 
 
 def _fill_common(cert: CertificateRead, spans: _Spans, pages: list[PageText]) -> None:
-    cert.name = spans.value("name", person_name)
+    # no 姓名 label: the holder as a certificate's sentence names one ("余升桔 参加…考试")
+    cert.name = first(spans.value("name", person_name), *(read_holder(pt, alone=False) for pt in pages))
     cert.gender = spans.value("gender", normalize_gender)
     cert.id_number = first(code_value(spans.under.get("id_number"), "id_number"),
                            code_value(spans.over.get("id_number"), "id_number"),

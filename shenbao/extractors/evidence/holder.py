@@ -7,9 +7,11 @@ first, on the page's visual rows (shenbao.extractors.evidence.layout):
 1. before a salutation (data/certificates.yaml `salutations`): "张三同志：", "蔡文雅 同学：",
    "授予 刘宇航 同志", "殷成文姚鹏郭思邈 同学" (several holders, cut into names);
 2. after a salutation and a colon: "同学：朱毅";
-3. after a granting word: "授予王五“全国技术能手”称号";
-4. a short line "张三：" that opens the text;
-5. a name alone on its line in the upper part of the page (a blank filled in by hand).
+3. opening a line before what the holder did (`acts`): "余升桔 参加 2023年…考试";
+4. after a granting word: "授予王五“全国技术能手”称号";
+5. a short line "张三：" that opens the text;
+6. a name alone on its line in the upper part of the page (a blank filled in by hand); not
+   on documents that print other short lines (`alone=False`: qualification certificates).
 
 Whatever the way, a candidate is a name only when it looks like one: two to four Han
 characters (a compound surname or a list of names aside), none of the printed words a holder
@@ -94,10 +96,11 @@ def split_names(run: str, phrases: CertificatePhrases, settings: HolderSettings)
 
 
 def read_holder(pt: PageText, phrases: CertificatePhrases | None = None,
-                settings: HolderSettings | None = None) -> Value | None:
+                settings: HolderSettings | None = None, alone: bool = True) -> Value | None:
     phrases = phrases or load_phrases()
     settings = settings or HolderSettings()
-    for way in (_before_salutation, _after_salutation, _after_grant, _opening, _alone):
+    ways = [_before_salutation, _after_salutation, _before_act, _after_grant, _opening]
+    for way in ways + ([_alone] if alone else []):
         value = way(pt, phrases, settings)
         if value is not None:
             return value
@@ -137,6 +140,15 @@ def _after_salutation(pt: PageText, phrases: CertificatePhrases, settings: Holde
         m = rx.match(row.text)
         if m and plausible_name(m.group(1), phrases, settings):
             return _value(pt, ri, m.start(1), m.end(1), m.group(1), settings.after_colon)
+    return None
+
+
+def _before_act(pt: PageText, phrases: CertificatePhrases, settings: HolderSettings) -> Value | None:
+    rx = re.compile(rf"^\s*({_HAN}[\u3400-\u9fff·]{{1,4}}?)\s*(?:{phrases.alternatives('acts')})")
+    for ri, row in enumerate(pt.rows):
+        m = rx.match(row.text)
+        if m and plausible_name(m.group(1), phrases, settings):
+            return _value(pt, ri, m.start(1), m.end(1), m.group(1), settings.after_grant)
     return None
 
 

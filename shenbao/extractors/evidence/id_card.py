@@ -73,7 +73,7 @@ def read_id_card(pages: list[PageText]) -> IdCardRead:
         make_value(spans.get("birth"), _birth),
         *(make_value(pt.search(_BIRTH_RX), _birth) for pt in pages),
     )
-    card.address = make_value(spans.get("address"), plain_text)
+    card.address = first(make_value(spans.get("address"), plain_text), _address_by_place(pages))
     ocr = any(pt.page.kind is PageKind.SCAN for pt in pages)
     card.id_number = first(code_value(spans.get("id_number"), "id_number", ocr),
                            code_value(id_number_in(pages), "id_number", ocr))
@@ -119,6 +119,31 @@ def _valid_until(period: Value | None) -> Value | None:
     if value is None:
         return None
     return Value(value=value, raw=end, page=period.page, bbox=period.bbox, confidence=period.confidence)
+
+
+_BIRTH_ROW = re.compile(r"出\s*生|(?:19|20)\d{2}\s*年")
+_NUMBER_ROW = re.compile(r"身\s*份\s*号\s*码|\d{17}[\dXx]")
+
+
+def _address_by_place(pages: list[PageText]) -> Value | None:
+    """The front's address when its 住址 label was not read: the card prints it, and nothing
+    else, in the rows between the birth row and the number row (one layout, nationwide)."""
+    for pt in pages:
+        birth = next((i for i, r in enumerate(pt.rows) if _BIRTH_ROW.search(r.text)), None)
+        if birth is None:
+            continue
+        number = next((i for i in range(birth + 1, len(pt.rows)) if _NUMBER_ROW.search(pt.rows[i].text)), None)
+        if number is None or number - birth < 2 or number - birth > 5:
+            continue
+        spans = [pt.span(i, 0, len(pt.rows[i].text)) for i in range(birth + 1, number)]
+        joined = spans[0]
+        for more in spans[1:]:
+            joined = joined.joined(more)
+        value = make_value(joined, plain_text)
+        if value is not None:
+            value.confidence = round(value.confidence * 0.9, 3)  # read by place only
+        return value
+    return None
 
 
 def _name_above_gender(pages: list[PageText]) -> Value | None:

@@ -24,13 +24,14 @@ class CertificatePhrases(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     salutations: tuple[str, ...]
+    acts: tuple[str, ...]
     grants: tuple[str, ...]
     award_triggers: tuple[str, ...]
     title_ends: tuple[str, ...]
     prize_rank: str
     not_names: frozenset[str]
 
-    @field_validator("salutations", "grants", "award_triggers", "title_ends")
+    @field_validator("salutations", "acts", "grants", "award_triggers", "title_ends")
     @classmethod
     def _longest_first(cls, words: tuple[str, ...]) -> tuple[str, ...]:
         if not words or any(not w.strip() for w in words):
