@@ -134,39 +134,34 @@ def _before_salutation(pt: PageText, phrases: CertificatePhrases, settings: Hold
     return None
 
 
+def _named_by(pt: PageText, rx: re.Pattern[str], phrases: CertificatePhrases, settings: HolderSettings,
+              factor: float, rows: int | None = None) -> Value | None:
+    """The first name (group 1 of `rx`, searched in each row from the top) that looks like one."""
+    for ri, row in enumerate(pt.rows[:rows]):
+        for m in rx.finditer(row.text):
+            if plausible_name(m.group(1), phrases, settings):
+                return _value(pt, ri, m.start(1), m.end(1), m.group(1), factor)
+    return None
+
+
 def _after_salutation(pt: PageText, phrases: CertificatePhrases, settings: HolderSettings) -> Value | None:
     rx = re.compile(rf"^\s*(?:{phrases.alternatives('salutations')})\s*[：:]\s*({_HAN}[\u3400-\u9fff·]{{1,5}})(?=\s|$)")
-    for ri, row in enumerate(pt.rows):
-        m = rx.match(row.text)
-        if m and plausible_name(m.group(1), phrases, settings):
-            return _value(pt, ri, m.start(1), m.end(1), m.group(1), settings.after_colon)
-    return None
+    return _named_by(pt, rx, phrases, settings, settings.after_colon)
 
 
 def _before_act(pt: PageText, phrases: CertificatePhrases, settings: HolderSettings) -> Value | None:
     rx = re.compile(rf"^\s*({_HAN}[\u3400-\u9fff·]{{1,4}}?)\s*(?:{phrases.alternatives('acts')})")
-    for ri, row in enumerate(pt.rows):
-        m = rx.match(row.text)
-        if m and plausible_name(m.group(1), phrases, settings):
-            return _value(pt, ri, m.start(1), m.end(1), m.group(1), settings.after_grant)
-    return None
+    return _named_by(pt, rx, phrases, settings, settings.after_grant)
 
 
 def _after_grant(pt: PageText, phrases: CertificatePhrases, settings: HolderSettings) -> Value | None:
     rx = re.compile(rf"(?:{phrases.alternatives('grants')})\s*({_HAN}{{2,4}})(?=\s|[“\"「『]|$)")
-    for ri, row in enumerate(pt.rows):
-        for m in rx.finditer(row.text):
-            if plausible_name(m.group(1), phrases, settings):
-                return _value(pt, ri, m.start(1), m.end(1), m.group(1), settings.after_grant)
-    return None
+    return _named_by(pt, rx, phrases, settings, settings.after_grant)
 
 
 def _opening(pt: PageText, phrases: CertificatePhrases, settings: HolderSettings) -> Value | None:
-    for ri, row in enumerate(pt.rows[:12]):
-        m = re.fullmatch(rf"\s*({_HAN}[\u3400-\u9fff·]{{1,4}})\s*[：:]\s*", row.text)
-        if m and plausible_name(m.group(1), phrases, settings):
-            return _value(pt, ri, m.start(1), m.end(1), m.group(1), settings.opening)
-    return None
+    rx = re.compile(rf"^\s*({_HAN}[\u3400-\u9fff·]{{1,4}})\s*[：:]\s*$")
+    return _named_by(pt, rx, phrases, settings, settings.opening, rows=12)
 
 
 def _alone(pt: PageText, phrases: CertificatePhrases, settings: HolderSettings) -> Value | None:
