@@ -22,7 +22,8 @@ FORM_KEY: dict[str, dict[str, str]] = {
                                   "occupation": "master_occupation", "level": "master_skill_level"},
     "title_certificate": {"holder": "master_name"},
     "honour_certificate": {"holder": "master_name"},
-    "business_license": {"unit_name": "unit_name", "credit_code": "unit_credit_code", "unit_type": "unit_type"},
+    # (the licence's 类型 and the form's 单位性质 are different vocabularies: not compared)
+    "business_license": {"unit_name": "unit_name", "credit_code": "unit_credit_code"},
     "training_fund_proof": {"training_fund_total": "training_fund_total",
                             "training_fund_high_skill": "training_fund_high_skill"},
 }

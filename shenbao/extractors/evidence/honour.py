@@ -56,7 +56,7 @@ def read_honour_certificate(pages: list[PageText], honours: HonourList, jurisdic
         if read.title_text is None:
             title_span = _title_span(pt, text, where, mentions, load_phrases())
             if title_span is not None:
-                read.title_text = make_value(title_span, plain_text)
+                read.title_text = make_value(title_span, _honour_text)
         if read.year is None:
             read.year = _issue_year(pt, where, mentions)
         if read.issuer is None:
@@ -86,6 +86,12 @@ def _certificate_no(raw: str) -> str | None:
 
 
 # --- honour -------------------------------------------------------------------------------------
+
+
+def _honour_text(raw: str) -> str | None:
+    """The honour as printed, without the quotes round it (“武汉工匠”)."""
+    text = plain_text(raw)
+    return text.strip("“”\"「」『』") or None if text is not None else None
 
 
 def _title_span(pt: PageText, text: str, where: list, mentions: list[Mention],
