@@ -31,7 +31,7 @@ from shenbao.pipeline.types import Page, PageKind
 
 # Evidence values read below this confidence, or by OCR with all their characters right with a
 # chance below LOW_VALUE_CONFIDENCE (confidence.py), are named in one LOW_CONFIDENCE finding per
-# document: the same thresholds as the form's (ReviewOptions).
+# document: the defaults of the form's thresholds (ReviewOptions).
 LOW_CONFIDENCE = 0.80
 LOW_VALUE_CONFIDENCE = 0.5
 
