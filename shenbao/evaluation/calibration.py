@@ -113,7 +113,7 @@ def _evidence(cal: Calibration, pid: str, truth: Result, result: Result, low: se
         index, rdoc = next(((i, d) for i, d in enumerate(result.documents)
                             if str(d.type) == str(tdoc.type) and sorted(d.pages) == sorted(tdoc.pages)), (None, None))
         for key, tf in wanted.items():
-            expected = tf.value if hasattr(tf, "value") else (tf.get("value") if isinstance(tf, dict) else tf)
+            expected = tf.value if tf is not None else None
             rf = (rdoc.fields or {}).get(key) if rdoc is not None else None
             got = rf.value if rf is not None else None
             confidence = rf.confidence if rf is not None and rf.confidence is not None else 1.0

@@ -216,6 +216,14 @@ class Finding(_Model):
         return cls(code=code, severity=severity_of(code), message=message, **kwargs)
 
 
+def _drop_unset_places(fields: dict[str, Any]) -> None:
+    """A field's page, bbox and confidence left out of result.json where they are None."""
+    for field in fields.values():
+        for key in ("page", "bbox", "confidence"):
+            if field is not None and field.get(key) is None:
+                field.pop(key, None)
+
+
 class Result(_Model):
     packet_id: str
     jurisdiction: JurisdictionKey | None = None
@@ -228,20 +236,14 @@ class Result(_Model):
     def to_json(self) -> str:
         """result.json text: the contract's keys, None bbox/confidence/page left out of fields."""
         data = self.model_dump(mode="json", exclude_none=False)
-        for field in data["fields"].values():
-            for key in ("page", "bbox", "confidence"):
-                if field.get(key) is None:
-                    field.pop(key, None)
+        _drop_unset_places(data["fields"])
         for doc in data["documents"]:
             if doc.get("award_index") is None:
                 doc.pop("award_index", None)
             if doc.get("fields") is None:
                 doc.pop("fields", None)
-                continue
-            for field in doc["fields"].values():
-                for key in ("page", "bbox", "confidence"):
-                    if field is not None and field.get(key) is None:
-                        field.pop(key, None)
+            else:
+                _drop_unset_places(doc["fields"])
         for award in data["awards"]:
             if award.get("section") is None:
                 award.pop("section", None)

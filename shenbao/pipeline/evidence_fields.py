@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from shenbao.extractors.evidence.common import CHECK_FAILED, ORG_END
+from shenbao.extractors.evidence.common import ORG_END
 from shenbao.extractors.evidence.model import (
     BusinessLicenseRead,
     CertificateRead,
@@ -28,6 +28,7 @@ from shenbao.models import EVIDENCE_FIELD_KEYS, Document, FieldResult, Finding, 
 from shenbao.models.labels import DOCUMENT_LABELS, EVIDENCE_LABELS
 from shenbao.pipeline.confidence import value_confidence
 from shenbao.pipeline.types import Page, PageKind
+from shenbao.rules.validators import CHECK_FAILED
 
 # Evidence values read below this confidence, or by OCR with all their characters right with a
 # chance below LOW_VALUE_CONFIDENCE (confidence.py), are named in one LOW_CONFIDENCE finding per
@@ -76,15 +77,22 @@ def _fund(read: TrainingFundRead) -> dict[str, Value | None]:
     return {"year": read.year, "training_fund_total": read.total, "training_fund_high_skill": read.high_skill}
 
 
-def _reads(evidence: Evidence) -> list[tuple[str, list[int], dict[str, Value | None]]]:
-    """(document type, pages, key -> value) for every evidence read."""
+Reads = dict[tuple[str, tuple[int, ...]], dict[str, Value | None]]
+
+
+def _reads(evidence: Evidence) -> Reads:
+    """(document type, its sorted pages) -> key -> value, for every evidence read."""
     out: list[tuple[str, list[int], dict[str, Value | None]]] = []
     out += [("id_card", r.pages, _id_card(r)) for r in evidence.id_cards]
     out += [(r.doc_type, r.pages, _certificate(r)) for r in evidence.certificates]
     out += [("honour_certificate", r.pages, _honour(r)) for r in evidence.honour_certificates]
     out += [("business_license", r.pages, _licence(r)) for r in evidence.business_licenses]
     out += [("training_fund_proof", r.pages, _fund(r)) for r in evidence.training_funds]
-    return out
+    return {(kind, tuple(sorted(pages))): values for kind, pages, values in out}
+
+
+def _of(reads: Reads, document: Document) -> dict[str, Value | None]:
+    return reads.get((str(getattr(document.type, "value", document.type)), tuple(sorted(document.pages))), {})
 
 
 def field_result(value: Value | None, page: Page | None) -> FieldResult | None:
@@ -99,14 +107,14 @@ def fill_document_fields(documents: list[Document], evidence: Evidence, pages: l
     LOW_CONFIDENCE findings for values read in part or unsurely. Documents of an evidence type
     whose reader failed still get every key, all null."""
     by_number = {p.number: p for p in pages}
-    reads = {(kind, tuple(doc_pages)): values for kind, doc_pages, values in _reads(evidence)}
+    reads = _reads(evidence)
     findings: list[Finding] = []
     for index, document in enumerate(documents):
         kind = str(getattr(document.type, "value", document.type))
         keys = EVIDENCE_FIELD_KEYS.get(kind)
         if keys is None:
             continue
-        values = reads.get((kind, tuple(sorted(document.pages))), {})
+        values = _of(reads, document)
         document.fields = {
             key: field_result(values.get(key), by_number.get(values[key].page) if values.get(key) else None)
             for key in keys
@@ -154,13 +162,14 @@ def malformed_code_findings(documents: list[Document], evidence: Evidence, form_
         "credit_code": ("unit_credit_code", FindingCode.CREDIT_CODE_INVALID),
         "id_number": ("master_id_number", FindingCode.ID_CHECKSUM_INVALID),
     }
+    reads = _reads(evidence)
     out: list[Finding] = []
     for index, document in enumerate(documents):
         for key, (form_key, code) in checks.items():
             field = (document.fields or {}).get(key)
             if field is None or field.value is None or form_values.get(form_key) is not None:
                 continue
-            value = _value_of(evidence, str(document.type), document.pages, key)
+            value = _of(reads, document).get(key)
             if value is None or value.malformed is None:
                 continue
             where = f"documents[{index}].fields.{key}"
@@ -173,13 +182,6 @@ def malformed_code_findings(documents: list[Document], evidence: Evidence, form_
                 why=f"{value.malformed}（{describe(str(code))}）"),
                 fields=[where], pages=[value.page]))
     return out
-
-
-def _value_of(evidence: Evidence, kind: str, pages: list[int], key: str) -> Value | None:
-    for k, doc_pages, values in _reads(evidence):
-        if k == kind and list(doc_pages) == sorted(pages):
-            return values.get(key)
-    return None
 
 
 # An issuer read this much like (partial ratio) the one the packet states for the honour, but

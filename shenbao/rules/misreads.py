@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 
 from shenbao.models import Finding, FindingCode, Result
 from shenbao.models.labels import FIELD_LABELS
+from shenbao.rules.validators import code_fault as validators_code_fault
+from shenbao.rules.validators import credit_code_shape_fault, id_shape_fault
 
 if TYPE_CHECKING:
     from shenbao.extractors.evidence.model import Evidence
@@ -58,24 +60,6 @@ SUMMARY_MARGIN = 0.1
 UNREADABLE_MESSAGE = "{label}一栏写有“{raw}”，但识别结果不是有效的{label}，未报“{check}”；请人工核对原件"
 
 
-def _id_number(value: str) -> str | None:
-    if re.search(r"[^0-9Xx]", value):
-        return "含身份证号中不可能出现的字符"
-    if len(value) != 18:
-        return f"只识别出 {len(value)} 位（应为 18 位）"
-    return None
-
-
-def _credit_code(value: str) -> str | None:
-    # Letters the code does not use (I, O, S, V, Z) are left to the checksum: a look-alike a
-    # person could have typed. Punctuation, spaces and Chinese characters nobody types there.
-    if re.search(r"[^0-9A-Za-z]", value):
-        return "含信用代码中不可能出现的字符"
-    if len(value) != 18:
-        return f"只识别出 {len(value)} 位（应为 18 位）"
-    return None
-
-
 def _email(value: str) -> str | None:
     if re.search(r"[^A-Za-z0-9._%+\-@]", value):
         return "含邮箱地址中不可能出现的字符"
@@ -87,8 +71,8 @@ def _email(value: str) -> str | None:
 
 
 MALFORMED: dict[str, Callable[[str], str | None]] = {
-    "master_id_number": _id_number,
-    "unit_credit_code": _credit_code,
+    "master_id_number": id_shape_fault,
+    "unit_credit_code": credit_code_shape_fault,
     "email": _email,
 }
 
@@ -174,14 +158,8 @@ def _demote_unreadable(findings: list[Finding], result: Result, unreadable: dict
 
 
 def code_fault(key: str, value: str) -> str | None:
-    """What makes `value` no valid code of its kind (None: it is one)."""
-    from shenbao.rules.validators import validate_credit_code, validate_id_number
-
-    malformed = MALFORMED[key](value)
-    if malformed is not None:
-        return malformed
-    valid = validate_id_number(value).valid if key == "master_id_number" else validate_credit_code(value)
-    return None if valid else "校验位不符"
+    """What makes `value` no valid code of its kind (None: it is one); `key` a form field."""
+    return validators_code_fault("id_number" if key == "master_id_number" else "credit_code", value)
 
 
 def _demote_summary_misreads(findings: list[Finding], result: Result, evidence: Evidence,

@@ -153,6 +153,42 @@ def validate_credit_code(s: object) -> bool:
     return credit_code_check_char(code[:17]) == code[17]
 
 
+# --- what is wrong with a code ---------------------------------------------------------
+
+# `code_fault` for a code of the right shape whose check character, date or region is wrong.
+CHECK_FAILED = "校验位不符"
+
+
+def id_shape_fault(value: str) -> str | None:
+    """What makes `value` no 18-character 身份证号 by its shape alone (None: the shape is right)."""
+    if re.search(r"[^0-9Xx]", value):
+        return "含身份证号中不可能出现的字符"
+    if len(value) != 18:
+        return f"只识别出 {len(value)} 位（应为 18 位）"
+    return None
+
+
+def credit_code_shape_fault(value: str) -> str | None:
+    """What makes `value` no 18-character 统一社会信用代码 by its shape alone."""
+    # Letters the code does not use (I, O, S, V, Z) are left to the checksum: a look-alike a
+    # person could have typed. Punctuation, spaces and Chinese characters nobody types there.
+    if re.search(r"[^0-9A-Za-z]", value):
+        return "含信用代码中不可能出现的字符"
+    if len(value) != 18:
+        return f"只识别出 {len(value)} 位（应为 18 位）"
+    return None
+
+
+def code_fault(kind: str, value: str) -> str | None:
+    """What makes `value` no valid code of `kind` ("id_number" or "credit_code"): its shape, or
+    CHECK_FAILED; None when it is one."""
+    if kind == "id_number":
+        return id_shape_fault(value) or (None if validate_id_number(value).valid else CHECK_FAILED)
+    if kind == "credit_code":
+        return credit_code_shape_fault(value) or (None if validate_credit_code(value) else CHECK_FAILED)
+    raise ValueError(f"no code of kind {kind!r}")
+
+
 # --- contact data ----------------------------------------------------------------------
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")

@@ -220,7 +220,9 @@ def _title_as_written(raw: str) -> str | None:
 
 def _fill_common(cert: CertificateRead, spans: _Spans, pages: list[PageText]) -> None:
     # no 姓名 label: the holder as a certificate's sentence names one ("余升桔 参加…考试")
-    cert.name = first(spans.value("name", person_name), *(read_holder(pt, alone=False) for pt in pages))
+    cert.name = spans.value("name", person_name)
+    if cert.name is None:
+        cert.name = first(*(read_holder(pt, alone=False) for pt in pages))
     cert.gender = spans.value("gender", normalize_gender)
     cert.id_number = first(code_value(spans.under.get("id_number"), "id_number"),
                            code_value(spans.over.get("id_number"), "id_number"),

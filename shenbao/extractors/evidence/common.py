@@ -14,7 +14,7 @@ from shenbao.extractors.normalize import (
     normalize_id_number,
     normalize_text,
 )
-from shenbao.rules.validators import validate_credit_code, validate_id_number
+from shenbao.rules.validators import code_fault
 
 # An 18-character ID number as OCR may give it (O/o/l/I for digits, a lower-case x).
 ID_NUMBER_RX = re.compile(r"(?<![0-9A-Za-z])([0-9OoIl]{17}[0-9XxOoIl])(?![0-9A-Za-z])")
@@ -46,8 +46,6 @@ def make_value(span: Span | None, normalise: Callable[[str], Any]) -> Value | No
     return Value(value=value, raw=raw, page=span.page, bbox=span.bbox, confidence=round(span.confidence, 3))
 
 
-# `code_fault` for a code of the right shape whose check character, date or region is wrong.
-CHECK_FAILED = "未通过校验（校验位、日期或地区码不符）"
 # A code kept as printed: this many characters either side of its 18, mostly digits.
 _CODE_LENGTHS = range(15, 21)
 
@@ -64,17 +62,6 @@ def _code_as_printed(raw: str, ocr: bool) -> str | None:
     if value is None or len(value) not in _CODE_LENGTHS or sum(c.isdigit() for c in value) < 8:
         return None
     return value
-
-
-def code_fault(kind: str, value: str) -> str | None:
-    """Why `value` is no well-formed code of `kind` ("id_number" or "credit_code"); None if it is one."""
-    allowed = r"[0-9X]" if kind == "id_number" else r"[0-9A-Z]"
-    if re.search(allowed.replace("[", "[^", 1), value):
-        return "含不应出现的字符"
-    if len(value) != 18:
-        return f"共 {len(value)} 位（应为 18 位）"
-    valid = validate_id_number(value).valid if kind == "id_number" else validate_credit_code(value)
-    return None if valid else CHECK_FAILED
 
 
 def code_value(span: Span | None, kind: str, ocr: bool = False) -> Value | None:

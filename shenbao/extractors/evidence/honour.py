@@ -31,6 +31,7 @@ from shenbao.extractors.evidence.holder import read_holder
 from shenbao.extractors.evidence.layout import PageText, Span
 from shenbao.extractors.evidence.model import HonourCertificateRead, Value
 from shenbao.extractors.evidence.phrases import CertificatePhrases, load_phrases
+from shenbao.extractors.form.grid import union_bbox
 from shenbao.matchers.honours import HonourList, match_honour
 from shenbao.matchers.mentions import Mention, find_mentions
 
@@ -91,7 +92,9 @@ def _certificate_no(raw: str) -> str | None:
 def _honour_text(raw: str) -> str | None:
     """The honour as printed, without the quotes round it (“武汉工匠”)."""
     text = plain_text(raw)
-    return text.strip("“”\"「」『』") or None if text is not None else None
+    if text is None:
+        return None
+    return text.strip("“”\"「」『』") or None
 
 
 def _title_span(pt: PageText, text: str, where: list, mentions: list[Mention],
@@ -278,7 +281,7 @@ def _with_line_above(pt: PageText, ri: int, issuer: Value) -> Value:
     joined = plain_text(span.text + str(issuer.value))
     if joined is None or not _ORG_IN.search(text + str(issuer.value)):
         return issuer
-    box = issuer.bbox if span.bbox is None or issuer.bbox is None else (
-        min(span.bbox[0], issuer.bbox[0]), span.bbox[1], max(span.bbox[2], issuer.bbox[2]), issuer.bbox[3])
+    boxes = [b for b in (span.bbox, issuer.bbox) if b is not None]
+    box = union_bbox(boxes) if boxes else None
     return Value(value=joined, raw=span.text + issuer.raw, page=issuer.page, bbox=box,
                  confidence=round(min(span.confidence, issuer.confidence), 3))

@@ -100,6 +100,7 @@ class LabelHit:
 # Words that end a compound label ("法定代表人姓名", "单位名称"): what follows a label and
 # opens with one of them is still the label. No value opens with them.
 LABEL_TAILS = ("姓名", "名称", "全称", "盖章")
+_LABEL_TAIL_RX = re.compile("(?:" + "|".join(label_pattern(t) for t in LABEL_TAILS) + r")[\s：:]*")
 
 
 # A label's English translation printed after it ("证书编号 Certificate No.", "资格名称
@@ -112,11 +113,9 @@ def _past_label_tail(text: str, i: int, j: int) -> int:
     """Index in `text` after what still belongs to the label at the start of the value i..j:
     a label-ending word with its colon, or the label's English translation. A value that is
     nothing but such words is empty (returns j)."""
-    for tail in LABEL_TAILS:
-        m = re.compile(label_pattern(tail) + r"[\s：:]*").match(text, i, j)
-        if m:
-            i = m.end()
-            break
+    m = _LABEL_TAIL_RX.match(text, i, j)
+    if m:
+        i = m.end()
     if i >= j:
         return j
     m = _ENGLISH_LABEL.match(text, i, j)
@@ -272,7 +271,7 @@ class PageText:
         gap = nxt.bbox[1] - row.bbox[3] if step > 0 else row.bbox[1] - nxt.bbox[3]
         if gap > 1.5 * row.height:
             return None
-        idx = [k for k, g in enumerate(nxt.glyphs) if g is not None and g.box[2] > box[0] - row.height
+        idx = [n for n, g in enumerate(nxt.glyphs) if g is not None and g.box[2] > box[0] - row.height
                and g.box[0] < box[2] + 4 * row.height]
         if not idx:
             return None

@@ -77,11 +77,13 @@ def _code_anywhere(pages: list[PageText]) -> Span | None:
 def read_business_license(pages: list[PageText]) -> BusinessLicenseRead:
     spans: dict[str, Span] = {}
     for pt in pages:
-        for key, span in pt.read_labels(LABELS, multiline=_MULTILINE, extra=_HALF_LABELS).items():
+        found = pt.read_labels(LABELS, multiline=_MULTILINE, extra=_HALF_LABELS)
+        if "name" in found:
+            one_row = pt.read_labels({"name": LABELS["name"]}, extra={"name": _HALF_LABELS["name"]}).get("name")
+            if one_row is not None and _NAME_END.search(re.sub(r"\s+", "", one_row.text)):
+                found["name"] = one_row
+        for key, span in found.items():
             spans.setdefault(key, span)
-        one_row = pt.read_labels({"name": LABELS["name"]}, extra={"name": _HALF_LABELS["name"]}).get("name")
-        if one_row is not None and _NAME_END.search(re.sub(r"\s+", "", one_row.text)):
-            spans["name"] = one_row
     ocr = any(pt.page.kind is PageKind.SCAN for pt in pages)
     lic = BusinessLicenseRead(pages=[pt.number for pt in pages])
     lic.name = make_value(spans.get("name"), normalize_unit_name)

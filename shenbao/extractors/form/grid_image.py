@@ -76,7 +76,7 @@ def grids_from_image(image: np.ndarray, lines: list[TextLine], page: int = 0) ->
         gray = _warp(page_gray, frame)  # from the page, not the turned copy: one resampling
         mask = None
     if mask is None:
-        seal = page_seal if page_seal is None or np.allclose(frame, np.eye(3)) else _warp_mask(page_seal, frame)
+        seal = page_seal if page_seal is None or np.allclose(frame, np.eye(3)) else _warp(page_seal, frame, mask=True)
         mask = ruling_mask(gray, unit, seal)
     to_page = None
     placed = lines
@@ -301,19 +301,14 @@ def _upright(slant: tuple[float, float] | None, w: int, h: int) -> np.ndarray | 
     return np.linalg.inv(to_centre) @ centred @ to_centre
 
 
-def _warp(gray: np.ndarray, m: np.ndarray) -> np.ndarray:
+def _warp(gray: np.ndarray, m: np.ndarray, mask: bool = False) -> np.ndarray:
+    """An image into the straightened frame, paper beyond the page's edge; with `mask`, a 0/255
+    mask, nearest-neighbour, nothing beyond the edge."""
     h, w = gray.shape[:2]
+    flags, border = (cv2.INTER_NEAREST, 0) if mask else (cv2.INTER_LINEAR, 255)
     if np.allclose(m[2], (0.0, 0.0, 1.0)):
-        return cv2.warpAffine(gray, m[:2], (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
-    return cv2.warpPerspective(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
-
-
-def _warp_mask(mask: np.ndarray, m: np.ndarray) -> np.ndarray:
-    """A 0/255 mask into the straightened frame (nothing beyond the page's edge)."""
-    h, w = mask.shape[:2]
-    if np.allclose(m[2], (0.0, 0.0, 1.0)):
-        return cv2.warpAffine(mask, m[:2], (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
-    return cv2.warpPerspective(mask, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+        return cv2.warpAffine(gray, m[:2], (w, h), flags=flags, borderValue=border)
+    return cv2.warpPerspective(gray, m, (w, h), flags=flags, borderValue=border)
 
 
 def _page_outline(grid: Grid, gray: np.ndarray) -> bool:

@@ -9,7 +9,6 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from shenbao.extractors.evidence.common import CHECK_FAILED
 from shenbao.extractors.evidence.model import CertificateRead, IdCardRead, Value
 from shenbao.extractors.normalize.choices import skill_level_rank
 from shenbao.extractors.normalize.text import count_text_length
@@ -17,6 +16,7 @@ from shenbao.models.labels import DOCUMENT_LABELS, FIELD_LABELS
 from shenbao.models.result import Finding, FindingCode
 from shenbao.rules.checks.context import RuleContext, squash, value_of
 from shenbao.rules.pack import SkillAlternative
+from shenbao.rules.validators import CHECK_FAILED
 
 C = FindingCode
 
