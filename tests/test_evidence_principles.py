@@ -122,6 +122,44 @@ def test_a_date_read_into_the_issuer_run_is_not_the_issuer():
     assert read.issuer.value == "安徽大学"
 
 
+def test_the_honour_phrase_reads_down_its_own_column():
+    # a booklet spread: the slogan of the facing page shares the rows with the honour
+    read = _honour([[("徐莉婕同学：", 1100)], [("有道德、有文化、有", 100), ("你被评为2024~2025学年", 1100)],
+                    [("纪律、有本领、有担", 100), ("云南省级五好学生", 1100)], [("特发此证，以资鼓励", 1100)]])
+    assert read.title_text.value == "云南省级五好学生"
+
+
+@pytest.mark.parametrize(("body", "tail", "title"), [
+    # the quoted words closing the phrase are the honour; what stands before them is whose it is
+    ([("被评为某某大学信息工程学院", 100)], [("“优秀共青团员”。", 100)], "优秀共青团员"),
+    # quotes inside the phrase mark a word of it, and are not written
+    ([("在校园体育节活动中，荣获男子“七人制”", 100)], [("足球赛小组第一名！", 100)], "男子七人制足球赛小组第一名"),
+])
+def test_quotes_are_the_honour_only_where_they_close_the_phrase(body, tail, title):
+    read = _honour([[("王芳同学：", 100)], body, tail, [("特发此证。", 100)]])
+    assert read.title_text.value == title
+
+
+def test_a_rank_of_a_category_takes_its_event_and_a_lost_ordinal_is_flagged():
+    read = _honour([[("王芳：", 100)], [("祝贺你在“第二届某某大学数字艺术大赛”中的作品", 100)],
+                    [("《城市之光》荣获数字艺术类", 100)], [("等奖", 700)], [("特发此证。", 100)]])
+    assert read.title_text.value == "第二届某某大学数字艺术大赛数字艺术类等奖"
+    assert read.title_text.partial
+
+
+def test_a_year_in_part_within_a_school_year_in_chinese_numerals():
+    read = _honour([[("吴晨阳", 100), ("(2015081103)", 400), ("同学：", 900)], [("荣获二〇一五至二〇一六学年", 300)],
+                    [("优秀学生干部", 400)], [("某某信息工程大学", 900)], [("1", 500), ("二〇六年十二月", 900)]])
+    assert read.holder.value == "吴晨阳"  # a student number between name and salutation is an aside
+    assert read.year.value == 2016 and read.year.partial
+
+
+def test_a_certificate_number_keeps_its_chinese_prefix():
+    read = _honour([[("证书编号：", 100), ("教CXDS-MIAC-2016001-009", 400)], [("王芳同学：", 100)],
+                    [("荣获一等奖。", 100)]])
+    assert read.number.value == "教CXDS-MIAC-2016001-009"
+
+
 # --- licence: letter-spaced labels, compound labels, two columns, codes as printed ---------------
 
 

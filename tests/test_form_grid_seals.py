@@ -6,7 +6,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from shenbao.extractors.form.grid_image import grids_from_image, ruling_mask, seal_mask
+from shenbao.extractors.form.grid_image import grids_from_image
+from shenbao.extractors.form.rule_finding import ruling_mask, seal_mask
 
 W, H = 1200, 700
 RED = (220, 40, 40)

@@ -113,12 +113,19 @@ def _value(pt: PageText, ri: int, i: int, j: int, text: str, factor: float) -> V
                  confidence=round(span.confidence * factor, 3))
 
 
+_ASIDE = re.compile(r"[（(][\sA-Za-z0-9\-]{2,24}[)）]\s*$")
+
+
 def _before_salutation(pt: PageText, phrases: CertificatePhrases, settings: HolderSettings) -> Value | None:
     salute = re.compile(rf"(?:{phrases.alternatives('salutations')})")
     grants = re.compile(rf"^(?:{phrases.alternatives('grants')})")
     for ri, row in enumerate(pt.rows):
         for m in salute.finditer(row.text):
             before = row.text[: m.start()].rstrip()
+            # a student or staff number in brackets between name and salutation is an aside
+            aside = _ASIDE.search(before)
+            if aside is not None:
+                before = before[: aside.start()].rstrip()
             token = re.search(r"[\u3400-\u9fff·、，,]+$", before)
             if token is None:
                 continue

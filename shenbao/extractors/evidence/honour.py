@@ -31,16 +31,19 @@ from shenbao.extractors.evidence.holder import read_holder
 from shenbao.extractors.evidence.layout import PageText, Span
 from shenbao.extractors.evidence.model import HonourCertificateRead, Value
 from shenbao.extractors.evidence.phrases import CertificatePhrases, load_phrases
+from shenbao.extractors.evidence.rows import Row
 from shenbao.extractors.form.grid import union_bbox
 from shenbao.matchers.honours import HonourList, match_honour
 from shenbao.matchers.mentions import Mention, find_mentions
+from shenbao.pipeline.types import BBox
 
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,30})[”\"」』]")
 _CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-# A year with numerals lost: two or three Chinese numerals, or three digits, before 年.
-_SHORT_YEAR = re.compile(r"(?<![〇○零一二三四五六七八九\d])([〇○零一二三四五六七八九]{2,3}|\d{3})年")
+# A year with numerals lost: two or three Chinese numerals, or three digits, before 年 (and no
+# numeral of its own kind before them: a stray digit of a seal's lettering is not part of it).
+_SHORT_YEAR = re.compile(r"(?:(?<![〇○零一二三四五六七八九])(?P<cn>[〇○零一二三四五六七八九]{2,3})|(?<!\d)(?P<ar>\d{3}))年")
 _FOR_YEAR = re.compile(r"\s*(?:度|学年|学期|届)")  # right after a mention's "年"
-_FOR_YEAR_RX = re.compile(r"((?:19|20)\d{2})\s*(?:年度|学年)")
+_FOR_YEAR_RX = re.compile(r"((?:19|20)\d{2}|[一二][〇○零九][〇○零一二三四五六七八九]{2})\s*(?:年度|学年)")
 _RANGE_BEFORE = re.compile(r"(?:19|20)\d{2}\s*[-—–~至]\s*$")
 _ORG_IN = re.compile(
     r"(?:厅|局|部|政府|委员会|委|工会|协会|联合会|公司|中心|学院|学校|大学|院|办公室|集团|社|组委会|党委|团委|妇联|政协)"
@@ -55,9 +58,12 @@ def read_honour_certificate(pages: list[PageText], honours: HonourList, jurisdic
         if read.holder is None:
             read.holder = read_holder(pt)
         if read.title_text is None:
-            title_span = _title_span(pt, text, where, mentions, load_phrases())
+            phrases = load_phrases()
+            title_span = _title_span(pt, text, where, mentions, phrases)
             if title_span is not None:
                 read.title_text = make_value(title_span, _honour_text)
+            if read.title_text is not None and phrases.lost_rank_rx.search(str(read.title_text.value)):
+                read.title_text.partial = "奖项等级（几等奖）有字未识别出"
         if read.year is None:
             read.year = _issue_year(pt, where, mentions)
         if read.issuer is None:
@@ -77,8 +83,10 @@ def read_honour_certificate(pages: list[PageText], honours: HonourList, jurisdic
     return read
 
 
-# 证书编号 / 编号 / 证号 / No. and the code after it (letters, digits, dashes; a year in 〔〕).
-_NUMBER = re.compile(r"(?:证\s*书\s*编\s*号|编\s*号|证\s*号|N\s*[oO0]\s*[.．]?)\s*[：:]?\s*([A-Za-z0-9][A-Za-z0-9\-〔〕\[\]()（）]{3,})")
+# 证书编号 / 编号 / 证号 / No. and the code after it (letters, digits, dashes; a year in 〔〕),
+# which may open with the issuer's one-character prefix (教CXDS-…, 粤…).
+_NUMBER = re.compile(r"(?:证\s*书\s*编\s*号|编\s*号|证\s*号|N\s*[oO0]\s*[.．]?)\s*[：:]?\s*"
+                     r"((?:[\u4e00-\u9fff](?=[A-Za-z0-9]))?[A-Za-z0-9][A-Za-z0-9\-〔〕\[\]()（）]{3,})")
 
 
 def _certificate_no(raw: str) -> str | None:
@@ -90,11 +98,11 @@ def _certificate_no(raw: str) -> str | None:
 
 
 def _honour_text(raw: str) -> str | None:
-    """The honour as printed, without the quotes round it (“武汉工匠”)."""
+    """The honour as printed, without quote marks (“武汉工匠”, 男子“七人制”足球赛)."""
     text = plain_text(raw)
     if text is None:
         return None
-    return text.strip("“”\"「」『』") or None
+    return re.sub(r"[“”\"「」『』]", "", text) or None
 
 
 def _title_span(pt: PageText, text: str, where: list, mentions: list[Mention],
@@ -108,29 +116,90 @@ def _title_span(pt: PageText, text: str, where: list, mentions: list[Mention],
                 return pt.locate(where, q.start(1), q.end(1))
         return pt.locate(where, m.start, m.end)
     triggers = re.compile(rf"(?:{phrases.alternatives('award_triggers')})[：:\s]*")
-    for q in quoted:
-        # "被授予“优秀共产党员”称号": quotes a trigger or 称号 stands by are the honour's
-        if triggers.search(text, max(0, q.start() - 6), q.start()) or re.match(r"\s*(?:荣誉|光荣)?称号", text[q.end():]):
-            return pt.locate(where, q.start(1), q.end(1))
     ends = re.compile(rf"{phrases.alternatives('title_ends')}|[。，,；;！!]")
+    titled = re.compile(r"\s*(?:荣誉|光荣)?称号")
+    for q in quoted:
+        # "被授予“优秀共产党员”称号": quotes a trigger or 称号 stands by are the honour's, when
+        # they close the phrase; "荣获男子“七人制”足球赛…" quotes a word inside it.
+        closes = titled.match(text, q.end()) or ends.match(text, q.end()) or q.end() == len(text)
+        if closes and (triggers.search(text, max(0, q.start() - 6), q.start()) or titled.match(text, q.end())):
+            return pt.locate(where, q.start(1), q.end(1))
     for t in triggers.finditer(text):
-        stop = ends.search(text, t.end())
-        a, b = t.end(), stop.start() if stop else len(text)
-        phrase = text[a:b]
-        lead = _LEADING_PERIOD.match(phrase)
-        a += lead.end() if lead else 0
-        phrase = text[a:b].strip("“”\"「」『』 ")
+        # the phrase reads on down the trigger's own column (a booklet's facing page, a
+        # slogan beside it, is another column)
+        column = _down_column(pt, where, t.start(), t.end())
+        col_text = "".join(text[i] for i in column)
+        stop = ends.search(col_text)
+        a, b = 0, stop.start() if stop else len(col_text)
+        lead = _LEADING_PERIOD.match(col_text, a, b)
+        a = lead.end() if lead else a
+        phrase = col_text[a:b].strip("“”\"「」『』 ")
         if len(phrase) < 2:
             continue
-        span = pt.locate(where, a, b)
+        last = _QUOTED_LAST.search(col_text, a, b)
+        if last:  # "被评为…学院“优秀共青团员”": the quoted words closing the phrase are the honour
+            a, b = last.start(1), last.end(1)
+        span = pt.locate_indices(where, column[a:b])
         if span is None:
             continue
-        if phrases.prize_rank_rx.match(phrase):
+        names_event = re.search(phrases.alternatives("event_words"), phrase)
+        ranked = phrases.prize_rank_rx.match(phrase) or phrases.lost_rank_rx.search(phrase)
+        if ranked and not names_event:
             event = _event_before(text[: t.start()])
             if event:
                 span = Span(event + span.text, span.page, span.bbox, span.confidence)
         return span
     return None
+
+
+# Quoted words at the end of a phrase (the closing mark may be lost with the period after it).
+_QUOTED_LAST = re.compile(r"[“\"「『]([^”\"」』“「『]{2,30})[”\"」』]?\s*$")
+
+
+def _down_column(pt: PageText, where: list, at: int, start: int) -> list[int]:
+    """Flat-text indices from `start` on, read down the column of the run that character `at`
+    (the trigger) stands in: the rest of the trigger's row, then each row below whole when it
+    is one run, else its runs standing under the trigger's (overlapping it across; the nearest
+    when none does). The other runs of such a row are another column's: a booklet's facing
+    page, a slogan printed beside the text."""
+    if at >= len(where) or where[at] is None:
+        return [k for k in range(start, len(where)) if where[k] is not None]
+    ri0, i0 = where[at]
+    row = pt.rows[ri0]
+    box = row.span_box(row.text.rfind(" ", 0, i0) + 1, _run_end(row.text, i0))
+    runs_kept: dict[int, set[int]] = {}  # row -> start index of each run kept
+    kept: list[int] = []
+    for k in range(start, len(where)):
+        w = where[k]
+        if w is None:
+            continue
+        ri, i = w
+        if ri != ri0:
+            if ri not in runs_kept:
+                runs_kept[ri] = _runs_under(pt.rows[ri], box)
+            if pt.rows[ri].text.rfind(" ", 0, i) + 1 not in runs_kept[ri]:
+                continue
+        kept.append(k)
+    return kept
+
+
+def _runs_under(row: Row, box: BBox | None) -> set[int]:
+    """Start indices of the runs of `row` standing under `box` (all of them when it has one)."""
+    starts = [0] + [m.end() for m in re.finditer(r" +", row.text)]
+    boxes = {a: row.span_box(a, _run_end(row.text, a)) for a in starts}
+    boxes = {a: b for a, b in boxes.items() if b is not None}
+    if len(boxes) <= 1 or box is None:
+        return set(boxes)
+    under = {a for a, b in boxes.items() if b[0] < box[2] and box[0] < b[2]}
+    if under:
+        return under
+    centre = (box[0] + box[2]) / 2
+    return {min(boxes, key=lambda a: abs((boxes[a][0] + boxes[a][2]) / 2 - centre))}
+
+
+def _run_end(text: str, i: int) -> int:
+    end = text.find(" ", i)
+    return len(text) if end < 0 else end
 
 
 # What the honour was for, before its name: a logo's Latin letters, a year, a school year.
@@ -139,7 +208,7 @@ _LEADING_PERIOD = re.compile(
     rf"^[A-Za-z\s]*(?:在)?(?:{_YEAR_WORD}(?:\s*[-—–~至]\s*{_YEAR_WORD})?\s*(?:学年度|学年|年度|年)(?:第[一二]学期)?)?"
 )
 # "在……中" right before the trigger: the event a prize was won at, without who held it.
-_EVENT = re.compile(r"在([^在]{4,120}?)中[，,\s]*$")
+_EVENT = re.compile(r"在([^在]{4,120}?)中(?:的[^，。在]{0,60})?[，,\s]*$")
 _HOST = re.compile(r"^由.{2,60}?(?:主办|举办|承办|联合主办|共同主办)的")
 
 
@@ -185,23 +254,25 @@ def _partial_year(pt: PageText, text: str, where: list, below: float | None) -> 
     within three years after it. One candidate: that year, less sure. Several: no year, the loss
     flagged (`partial`). Only a date lower on the page than any whole one is such a date."""
     for m in _SHORT_YEAR.finditer(text):
-        span = pt.locate(where, m.start(1), m.end(1) + 1)
+        group = "cn" if m.group("cn") else "ar"
+        read = m.group(group)
+        span = pt.locate(where, m.start(group), m.end(group) + 1)
         if span is None or span.bbox is None or (below is not None and span.bbox[1] <= below):
             continue
         lo, hi = 1949, date.today().year
-        for_years = [int(f.group(1)) for f in _FOR_YEAR_RX.finditer(text)]
+        for_years = [int("".join(str(_CN_DIGIT.get(c, c)) for c in f.group(1))) for f in _FOR_YEAR_RX.finditer(text)]
         if for_years:
             lo, hi = max(lo, max(for_years)), min(hi, max(for_years) + 3)
-        digits = "".join(str(_CN_DIGIT.get(c, c)) for c in m.group(1))
+        digits = "".join(str(_CN_DIGIT.get(c, c)) for c in read)
         candidates = [y for y in range(lo, hi + 1) if _holds_in_order(str(y), digits)]
         if len(candidates) == 1:
             return Value(value=candidates[0], raw=span.text, page=span.page, bbox=span.bbox,
                          confidence=round(span.confidence * 0.8, 3),
-                         partial=f"年份识别为“{m.group(1)}”，有数字未识别出，唯一可能为 {candidates[0]}")
+                         partial=f"年份识别为“{read}”，有数字未识别出，唯一可能为 {candidates[0]}")
         if candidates:
             shown = "、".join(map(str, candidates[:6])) + ("…" if len(candidates) > 6 else "")
             return Value(value=None, raw=span.text, page=span.page, bbox=span.bbox, confidence=0.0,
-                         partial=f"年份识别为“{m.group(1)}”，有数字未识别出，可能为 {shown}")
+                         partial=f"年份识别为“{read}”，有数字未识别出，可能为 {shown}")
     return None
 
 
@@ -221,22 +292,29 @@ def _issuer(pt: PageText, year: Value | None) -> Value | None:
                 date_row = ri
                 break
     if date_row is not None:
+        # in the date's column: a facing page's text may share those rows
         for ri in range(date_row, max(-1, date_row - 4), -1):
-            v = _org_in_row(pt, ri)
+            v = _org_in_row(pt, ri, year.bbox)
             if v is not None:
                 return _with_line_above(pt, ri, v)
+    column = year.bbox if date_row is not None and year is not None else None
     for ri in range(len(pt.rows) - 1, len(pt.rows) // 2 - 1, -1):
-        v = _org_in_row(pt, ri)
+        v = _org_in_row(pt, ri, column)
         if v is not None:
-            return v
+            return _with_line_above(pt, ri, v)
     return None
 
 
-def _org_in_row(pt: PageText, ri: int) -> Value | None:
+def _org_in_row(pt: PageText, ri: int, under: tuple[float, float, float, float] | None = None) -> Value | None:
     """A body's name in the row: its runs from the left up to the last word that ends a body's
-    name (seal lettering read into the same row may trail it: 吕梁市人民政府鹿市人民政)."""
+    name (seal lettering read into the same row may trail it: 吕梁市人民政府鹿市人民政). With
+    `under`, of a row of several runs only those overlapping it across."""
     row = pt.rows[ri]
-    for m in re.finditer(r"\S+", row.text):
+    tokens = list(re.finditer(r"\S+", row.text))
+    if under is not None and len(tokens) > 1:
+        boxes = [row.span_box(m.start(), m.end()) for m in tokens]
+        tokens = [m for m, b in zip(tokens, boxes, strict=True) if b is None or (b[0] < under[2] and under[0] < b[2])]
+    for m in tokens:
         token = m.group(0)
         if "：" in token or ":" in token or re.search(r"\d", token):
             continue
@@ -259,6 +337,7 @@ def _org_in_row(pt: PageText, ri: int) -> Value | None:
     return None
 
 
+_ORG_OPENING = re.compile(r"(?:中共|中国共产党|共青团)")
 _CN_NUM = "〇○零一二三四五六七八九十"
 _CN_DATE_LEAD = re.compile(rf"^[{_CN_NUM}]{{2,4}}年[{_CN_NUM}]{{1,3}}月(?:[{_CN_NUM}]{{1,3}}[日号])?")
 # A line above the issuer this much like it (partial ratio) repeats it: a seal's lettering.
@@ -279,7 +358,9 @@ def _with_line_above(pt: PageText, ri: int, issuer: Value) -> Value:
         return issuer
     span = pt.span(ri - 1, above.text.index(text[0]), len(above.text.rstrip()))
     joined = plain_text(span.text + str(issuer.value))
-    if joined is None or not _ORG_IN.search(text + str(issuer.value)):
+    # the first part names a body of its own (共青团…大学, 中共…分校); the curve of a seal's
+    # lettering read as a line (共产主义育) names none
+    if joined is None or not (_ORG_IN.search(text) or _ORG_OPENING.match(text)):
         return issuer
     boxes = [b for b in (span.bbox, issuer.bbox) if b is not None]
     box = union_bbox(boxes) if boxes else None

@@ -342,8 +342,12 @@ class PageText:
 
     def locate(self, where: list[tuple[int, int] | None], start: int, end: int) -> Span | None:
         """The span of flat-text characters [start, end) (see `flat`), across rows if need be."""
+        return self.locate_indices(where, range(start, end))
+
+    def locate_indices(self, where: list[tuple[int, int] | None], indices: Iterable[int]) -> Span | None:
+        """The span of the flat-text characters at `indices`, in reading order."""
         parts: dict[int, list[int]] = {}
-        for w in where[start:end]:
+        for w in (where[k] for k in indices):
             if w is not None:
                 parts.setdefault(w[0], []).append(w[1])
         out: Span | None = None

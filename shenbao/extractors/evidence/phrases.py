@@ -29,16 +29,18 @@ class CertificatePhrases(BaseModel):
     award_triggers: tuple[str, ...]
     title_ends: tuple[str, ...]
     prize_rank: str
+    lost_rank: str
+    event_words: tuple[str, ...]
     not_names: frozenset[str]
 
-    @field_validator("salutations", "acts", "grants", "award_triggers", "title_ends")
+    @field_validator("salutations", "acts", "grants", "award_triggers", "title_ends", "event_words")
     @classmethod
     def _longest_first(cls, words: tuple[str, ...]) -> tuple[str, ...]:
         if not words or any(not w.strip() for w in words):
             raise ValueError("must list at least one word, none empty")
         return tuple(sorted(dict.fromkeys(words), key=len, reverse=True))
 
-    @field_validator("prize_rank")
+    @field_validator("prize_rank", "lost_rank")
     @classmethod
     def _compiles(cls, pattern: str) -> str:
         try:
@@ -50,6 +52,10 @@ class CertificatePhrases(BaseModel):
     @functools.cached_property
     def prize_rank_rx(self) -> re.Pattern[str]:
         return re.compile(self.prize_rank)
+
+    @functools.cached_property
+    def lost_rank_rx(self) -> re.Pattern[str]:
+        return re.compile(self.lost_rank)
 
     def alternatives(self, field: str) -> str:
         """A regex alternation of one list's words, longest first."""
