@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -16,9 +17,29 @@ from shenbao import __version__
 from shenbao.pipeline.batch import BatchError, check_folders, find_packets, run_batch
 from shenbao.pipeline.manifest import TableError, read_manifest, read_registry
 from shenbao.pipeline.review import ReviewOptions, packet_id_for
+from shenbao.reports.privacy import MaskIdNumbers, masked
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="shenbao 申报材料审查")
-console = Console(stderr=True)
+
+
+class _MaskingConsole(Console):
+    """The terminal is a log a person reads: ID numbers in what it prints are masked."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        super().print(*(masked(o) for o in objects), **kwargs)
+
+
+console = _MaskingConsole(stderr=True)
+
+# What the commands write (results, reports, summaries, caches, the store) is readable by the
+# user who runs them only: it holds applicants' ID numbers and addresses.
+PRIVATE_UMASK = 0o077
+
+
+@app.callback()
+def _private_files() -> None:
+    """shenbao 申报材料审查"""
+    os.umask(PRIVATE_UMASK)
 
 EngineOpt = Annotated[str, typer.Option("--engine", help="OCR engine: default, rapidocr, paddleocr")]
 CellReadingOpt = Annotated[
@@ -64,6 +85,8 @@ def _setup_logging(verbose: bool) -> None:
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(MaskIdNumbers())
 
 
 def _flow_settings(prefect: bool | None, verbose: bool, **changes: object):
@@ -117,6 +140,11 @@ def review(
     _setup_logging(verbose)
     if not packet.exists():
         _fail(f"{packet}: 文件不存在 / no such file")
+    if packet.is_dir():
+        try:  # results written into the packet would change what was submitted
+            check_folders(packet, out)
+        except BatchError as exc:
+            _fail(str(exc))
     from shenbao.flows.packets import open_store, review_one
 
     settings = _flow_settings(prefect, verbose)

@@ -122,6 +122,27 @@ def test_a_date_read_into_the_issuer_run_is_not_the_issuer():
     assert read.issuer.value == "安徽大学"
 
 
+def test_an_issuer_running_on_past_its_body_word_is_flagged_unless_it_echoes():
+    cut = _honour([[("温梦甜同志", 100)], [("被评为优秀共产党员", 100)], [("中共某某工程学院党", 900)],
+                   [("二〇一八年六月", 950)]])
+    assert cut.issuer.value == "中共某某工程学院" and cut.issuer.partial
+    echoed = _honour([[("王建国同志：", 100)], [("被授予“三晋技术能手”称号。", 100)], [("吕梁市人民政府鹿市人民政", 900)],
+                      [("二〇一九年五月", 950)]])
+    assert echoed.issuer.value == "吕梁市人民政府" and not echoed.issuer.partial
+
+
+def test_an_issuer_opening_with_a_place_names_last_character_is_flagged():
+    read = _honour([[("陈烈鹏同学：", 100)], [("荣获某某软件学院学生奖学金三等奖。", 100)], [("州软件学院", 900)],
+                    [("2023年6月", 950)]])
+    assert read.issuer.value == "州软件学院" and read.issuer.partial
+
+
+def test_a_zero_typed_among_chinese_numerals_is_their_ling():
+    read = _honour([[("王芳同学：", 100)], [("荣获本科组三等奖，特发此证。", 100)], [("北京市教育委员会", 900)],
+                    [("二0一四年十一月", 950)]])
+    assert read.year.value == 2014 and not read.year.partial
+
+
 def test_the_honour_phrase_reads_down_its_own_column():
     # a booklet spread: the slogan of the facing page shares the rows with the honour
     read = _honour([[("徐莉婕同学：", 1100)], [("有道德、有文化、有", 100), ("你被评为2024~2025学年", 1100)],

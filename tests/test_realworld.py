@@ -20,12 +20,13 @@ TRUTH = ROOT / "bench" / "realworld" / "truth"
 RECORDED = ROOT / "tests" / "data" / "realworld"
 
 # Share of truth values read right, overall and per document type (measured: BENCHMARKS.md).
-# The set holds the 58 items the readers were mended on and 23 held out until 2026-12-08.
-FLOOR = 0.82
-TYPE_FLOORS = {"id_card": 0.94, "business_license": 0.89, "honour_certificate": 0.73,
-               "qualification_certificate": 0.75, "title_certificate": 0.66}
+# The set holds the 58 items the readers were mended on, 23 held out until 2026-12-08 (then
+# mended on too) and 14 held out from every change so far (holdout-2026-12-08b.txt).
+FLOOR = 0.78
+TYPE_FLOORS = {"id_card": 0.94, "business_license": 0.89, "honour_certificate": 0.67,
+               "qualification_certificate": 0.67, "title_certificate": 0.66}
 # Wrong values that no LOW_CONFIDENCE names, at most this share of all values.
-SILENT_CEILING = 0.045
+SILENT_CEILING = 0.052
 
 
 def _page(recorded: dict) -> Page:

@@ -29,6 +29,7 @@ from shenbao.pipeline.review import review_packet
 from shenbao.pipeline.types import Packet, PacketFormat, Page, PageKind
 from shenbao.reports import audit_records, packet_report_files, render_packet_report, write_batch_summary
 from shenbao.reports.crops import BOX_COLOUR, ImageRequest, make_images, result_box_to_page
+from shenbao.reports.privacy import mask_id_numbers
 from shenbao.reports.summary import load_summary_config
 from tests._report_packets import ACTIVE, SCRIPT, reviewed_packet
 
@@ -119,7 +120,10 @@ def test_findings_sorted_by_severity_with_values_and_boxed_crops(reviewed, repor
     birth = next(body for _, code, body in articles if code == "ID_BIRTH_MISMATCH")
     # both values side by side, each with a crop of where it was read, box drawn
     assert str(ctx.result.fields["master_birth"].value) in birth
-    assert str(ctx.result.fields["master_id_number"].value) in birth
+    id_number = str(ctx.result.fields["master_id_number"].value)
+    # the ID number as a reviewer reads it: region and last four (full in result.json only)
+    assert mask_id_numbers(id_number) in birth and id_number not in birth
+    assert id_number not in report_html
     crops = re.findall(r'<figure class="crop">\s*<img src="(data:image/[^"]+)"', birth)
     assert len(crops) == 2
     for uri in crops:
@@ -341,7 +345,7 @@ def test_batch_summary_workbook(reviewed, tmp_path) -> None:
     first = {h: c.value for h, c in zip(header, wb[cc.sheet][4], strict=True)}
     fields = results[0].fields
     assert first["领办人姓名"] == fields["master_name"].value
-    assert first["证件号码"] == fields["master_id_number"].value
+    assert first["证件号码"] == mask_id_numbers(fields["master_id_number"].value)
     assert first["规模(人数)"] == f"{fields['studio_team_size'].value}人"
     assert first["序号"] == 1 and first["材料编号"] == "cc-0" and first["推荐单位（清单）"] == "长春市教育局"
     wh_header = [c.value for c in wb[wh.sheet][3]]

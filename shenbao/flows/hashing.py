@@ -14,10 +14,15 @@ from pathlib import Path
 
 from shenbao import __version__
 from shenbao.pipeline.ingest import file_sha256, folder_files, folder_sha256
+from shenbao.pipeline.safe_files import entry_refusal
 
 
 def content_sha256(path: Path) -> str:
-    """The packet's content digest, equal to ingest's `Packet.sha256`."""
+    """The packet's content digest, equal to ingest's `Packet.sha256`. An entry that is not read
+    (a link, a FIFO: `safe_files`) is never opened: its digest names it and why."""
+    refused = entry_refusal(path)
+    if refused is not None:
+        return hashlib.sha256(f"refused\0{path.name}\0{refused[1]}".encode()).hexdigest()
     return folder_sha256(folder_files(path)) if path.is_dir() else file_sha256(path)
 
 

@@ -40,6 +40,7 @@ from shenbao.flows.hashing import content_sha256
 from shenbao.flows.ledger import LEDGER_NAME, Ledger, LedgerRow
 from shenbao.flows.packets import PacketRun
 from shenbao.pipeline.review import packet_id_for
+from shenbao.pipeline.safe_files import entry_refusal
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ class Watcher:
         self.ledger = Ledger(self.out / LEDGER_NAME)
         remove_stale_tmp(self.out)
         self._seen: dict[str, _Seen] = {}
+        self._refused: set[str] = set()  # names already logged as not read (links, FIFOs)
 
     def close(self) -> None:
         self.ledger.close()
@@ -131,7 +133,13 @@ class Watcher:
             name = entry.name
             if name.startswith((".", "~$")) or name.lower() in _IGNORED_NAMES:
                 continue
-            if name.lower().endswith(_PARTIAL_SUFFIXES) or entry.is_symlink():
+            if name.lower().endswith(_PARTIAL_SUFFIXES):
+                continue
+            refused = entry_refusal(entry)
+            if refused is not None:  # never opened: a FIFO would block the watcher for ever
+                if name not in self._refused:
+                    self._refused.add(name)
+                    log.warning("%s: %s / %s", name, *refused)
                 continue
             entries.append(entry)
         return sorted(entries, key=lambda p: p.name)

@@ -29,12 +29,16 @@ from shenbao.matchers.regions import REGION_BY_KEY
 
 _QUOTES = re.compile(r"[\"'“”‘’「」『』〝〞]")
 _DIGITS = list("0123456789")
-_CN_DIGITS = list("〇○零一二三四五六七八九")
+# 〇 is often typed as a digit 0 or a letter O among Chinese numerals (二0一四年十一月)
+_CN_DIGITS = list("〇○零0Oo一二三四五六七八九")
 _CN_SMALL = list("一二三四五六七八九十")
 _CN_VALUE = {
     "〇": 0,
     "○": 0,
     "零": 0,
+    "0": 0,
+    "O": 0,
+    "o": 0,
     "一": 1,
     "二": 2,
     "三": 3,
@@ -180,7 +184,7 @@ def _date_value(norm: str) -> str | None:
         year = int("".join(str(_CN_VALUE[c]) for c in m.group(1)))
         month = _cn_number(m.group(2))
         day = str(_cn_number(m.group(3))) if m.group(3) else None
-    if not 1 <= month <= 12:
+    if not 1 <= month <= 12 or not PLAUSIBLE_YEARS[0] <= year <= PLAUSIBLE_YEARS[1]:
         return None
     if day is None:
         return f"{year:04d}-{month:02d}"
@@ -194,6 +198,10 @@ def _year_value(norm: str) -> int:
     if digits.isdigit():
         return int(digits)
     return int("".join(str(_CN_VALUE[c]) for c in digits))
+
+
+# A year a document can mention: a person's birth to a plan's end.
+PLAUSIBLE_YEARS = (1900, 2100)
 
 
 def find_mentions(text: str, honours: HonourList) -> list[Mention]:
@@ -219,5 +227,7 @@ def find_mentions(text: str, honours: HonourList) -> list[Mention]:
             if value is not None:
                 mentions.append(Mention("date", ent.text, ent.start_char, ent.end_char, value=value))
         elif ent.label_ == "YEAR":
-            mentions.append(Mention("year", ent.text, ent.start_char, ent.end_char, value=_year_value(norm)))
+            year = _year_value(norm)
+            if PLAUSIBLE_YEARS[0] <= year <= PLAUSIBLE_YEARS[1]:  # OOOO年 is no year
+                mentions.append(Mention("year", ent.text, ent.start_char, ent.end_char, value=year))
     return mentions

@@ -27,6 +27,7 @@ from shenbao.pipeline.images import image_pages, probe_image
 from shenbao.pipeline.ingest_errors import ingest_error
 from shenbao.pipeline.limits import POINTS_PER_INCH, RENDER_DPI, IngestLimits
 from shenbao.pipeline.pdfdoc import check_pdf, classify_pdf, pdf_pages
+from shenbao.pipeline.safe_files import entry_refusal, open_regular
 from shenbao.pipeline.sources import Blob, is_junk, natural_key
 from shenbao.pipeline.types import IngestError, Packet, PacketFormat, Page, PageKind
 
@@ -50,6 +51,9 @@ def ingest(path: Path, limits: IngestLimits | None = None) -> Packet:
 
 
 def _ingest(path: Path, limits: IngestLimits) -> Packet:
+    refused = entry_refusal(path)
+    if refused is not None:
+        raise ingest_error(path, "not_a_document", *refused)
     if not path.exists():
         raise ingest_error(path, "not_found", "文件不存在", "no such file or folder")
     if path.is_dir():
@@ -361,7 +365,7 @@ def folder_sha256(files: list[tuple[str, Path]]) -> str:
 
 def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
-    with path.open("rb") as fh:
+    with open_regular(path) as fh:
         while chunk := fh.read(_CHUNK):
             h.update(chunk)
     return h.hexdigest()

@@ -43,6 +43,7 @@ from shenbao.reports.labels import (
     level_label,
     severity_label,
 )
+from shenbao.reports.privacy import masked
 
 if TYPE_CHECKING:
     from shenbao.pipeline.review import PacketContext
@@ -62,6 +63,7 @@ def template_env() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=masked,  # a report is read by people who do not need whole ID numbers
     )
     env.filters["fmt_value"] = fmt_value
     return env

@@ -40,6 +40,8 @@ from shenbao.reports.labels import (
     severity_label,
 )
 from shenbao.reports.packet_report import template_env
+from shenbao.reports.privacy import mask_workbook, masked
+from shenbao.reports.spreadsheet_safety import inert_csv_cell, inert_workbook
 
 if TYPE_CHECKING:
     from shenbao.pipeline.batch import PacketOutcome
@@ -421,6 +423,8 @@ def summary_workbook(rows: list[PacketRow], manifest: Manifest | None, config: S
                     cell.fill = _SEVERITY_FILL["error"]
         for i, note in enumerate(quota_notes):
             ws.cell(row=len(quota_frame) + 3 + i, column=1, value=f"注：{note}")
+        mask_workbook(writer.book)
+        inert_workbook(writer.book)  # applicant text that looks like a formula stays text
     return buf.getvalue()
 
 
@@ -429,7 +433,7 @@ def findings_csv(rows: list[PacketRow]) -> bytes:
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(FINDING_COLUMNS)
     for r in finding_rows(rows):
-        writer.writerow(["" if v is None else v for v in r])
+        writer.writerow(["" if v is None else inert_csv_cell(masked(v)) for v in r])
     return text.getvalue().encode("utf-8-sig")
 
 

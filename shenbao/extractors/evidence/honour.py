@@ -38,10 +38,12 @@ from shenbao.matchers.mentions import Mention, find_mentions
 from shenbao.pipeline.types import BBox
 
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,30})[”\"」』]")
-_CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+# 〇 is often typed as a digit 0 or a letter O among Chinese numerals (二0一四年)
+_CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "0": 0, "O": 0, "o": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 # A year with numerals lost: two or three Chinese numerals, or three digits, before 年 (and no
-# numeral of its own kind before them: a stray digit of a seal's lettering is not part of it).
-_SHORT_YEAR = re.compile(r"(?:(?<![〇○零一二三四五六七八九])(?P<cn>[〇○零一二三四五六七八九]{2,3})|(?<!\d)(?P<ar>\d{3}))年")
+# numeral of its own kind before them: a stray digit of a seal's lettering is not part of it;
+# a 0 or O among Chinese numerals is their 〇).
+_SHORT_YEAR = re.compile(r"(?:(?<![〇○零0Oo一二三四五六七八九])(?P<cn>(?=[0Oo]*[〇○零一二三四五六七八九])[〇○零0Oo一二三四五六七八九]{2,3})|(?<!\d)(?P<ar>\d{3}))年")
 _FOR_YEAR = re.compile(r"\s*(?:度|学年|学期|届)")  # right after a mention's "年"
 _FOR_YEAR_RX = re.compile(r"((?:19|20)\d{2}|[一二][〇○零九][〇○零一二三四五六七八九]{2})\s*(?:年度|学年)")
 _RANGE_BEFORE = re.compile(r"(?:19|20)\d{2}\s*[-—–~至]\s*$")
@@ -68,6 +70,8 @@ def read_honour_certificate(pages: list[PageText], honours: HonourList, jurisdic
             read.year = _issue_year(pt, where, mentions)
         if read.issuer is None:
             read.issuer = _issuer(pt, read.year)
+            if read.issuer is not None and str(read.issuer.value).startswith(load_phrases().place_ends):
+                read.issuer.partial = read.issuer.partial or "机构名称以地名的末字开头，前面的字可能未识别出"
         if read.number is None:
             read.number = make_value(pt.search(_NUMBER, 1), _certificate_no)
     if read.title_text is not None:
@@ -333,7 +337,15 @@ def _org_in_row(pt: PageText, ri: int, under: tuple[float, float, float, float] 
                 break
         if end < 4 or end > 40:
             continue
-        return make_value(pt.span(ri, m.start() + offset, m.start() + offset + end), plain_text)
+        value = make_value(pt.span(ri, m.start() + offset, m.start() + offset + end), plain_text)
+        rest = token[end:]
+        if (value is not None and re.match(r"[\u3400-\u9fff]", rest)
+                and fuzz.partial_ratio(rest, token[:end]) < _SEAL_ECHO):
+            # Han characters run on past the name's last body word and do not echo it (a seal's
+            # lettering does: 吕梁市人民政府鹿市人民政): the name itself may go on (中共…学院党委
+            # read …学院党, its 委 lost). A person looks.
+            value.partial = f"机构名称后还有“{rest}”，名称可能不全"
+        return value
     return None
 
 

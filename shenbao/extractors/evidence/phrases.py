@@ -31,9 +31,10 @@ class CertificatePhrases(BaseModel):
     prize_rank: str
     lost_rank: str
     event_words: tuple[str, ...]
+    place_ends: tuple[str, ...]
     not_names: frozenset[str]
 
-    @field_validator("salutations", "acts", "grants", "award_triggers", "title_ends", "event_words")
+    @field_validator("salutations", "acts", "grants", "award_triggers", "title_ends", "event_words", "place_ends")
     @classmethod
     def _longest_first(cls, words: tuple[str, ...]) -> tuple[str, ...]:
         if not words or any(not w.strip() for w in words):

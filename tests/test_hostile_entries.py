@@ -1,0 +1,133 @@
+"""Entries that are not packets (issue #22): a FIFO in the batch folder or the inbox hung both
+for ever; a top-level link was followed (a link to a file outside was hashed into the audit
+trail and reviewed). Now neither is opened: each is a result with UNREADABLE_INPUT naming the
+file and why, and the batch goes on."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from shenbao.flows.hashing import content_sha256
+from shenbao.models import FindingCode, Result
+from shenbao.pipeline.batch import run_batch
+from shenbao.pipeline.ingest import file_sha256
+from shenbao.pipeline.review import ReviewOptions
+from shenbao.pipeline.safe_files import NotRegularFile, entry_refusal
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs (Linux)")
+
+SECRET = "root:x:0:0:secret outside the submission\n"
+
+
+def _folder(tmp_path: Path) -> Path:
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    os.mkfifo(inbox / "pipe.pdf")
+    outside = tmp_path / "outside.txt"
+    outside.write_text(SECRET, "utf-8")
+    (inbox / "link.pdf").symlink_to(outside)
+    (inbox / "empty.pdf").write_bytes(b"")
+    return inbox
+
+
+def _within(seconds: float, fn):
+    """Run fn in a thread; fail (instead of hanging the suite) if it is not back in time."""
+    box: dict = {}
+
+    def run() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # handed to the test thread
+            box["error"] = exc
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    t.join(seconds)
+    assert not t.is_alive(), f"still running after {seconds} s (blocked on a FIFO?)"
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
+
+
+def test_links_and_fifos_are_refused_by_lstat(tmp_path):
+    inbox = _folder(tmp_path)
+    assert entry_refusal(inbox / "pipe.pdf")[1].startswith("not a regular file")
+    assert entry_refusal(inbox / "link.pdf")[1].startswith("symbolic link")
+    assert entry_refusal(inbox / "empty.pdf") is None and entry_refusal(inbox) is None
+
+
+def test_hashing_never_blocks_on_a_fifo_nor_follows_a_link(tmp_path):
+    inbox = _folder(tmp_path)
+    with pytest.raises(NotRegularFile):
+        _within(10, lambda: file_sha256(inbox / "pipe.pdf"))
+    with pytest.raises(NotRegularFile):
+        file_sha256(inbox / "link.pdf")
+    # the watcher's and the cache's digest names the entry instead of reading it
+    assert _within(10, lambda: content_sha256(inbox / "pipe.pdf")) != content_sha256(inbox / "link.pdf")
+    assert content_sha256(inbox / "link.pdf") != file_sha256(tmp_path / "outside.txt")
+
+
+def test_a_batch_accounts_for_every_entry_and_reads_none_of_them(tmp_path):
+    inbox = _folder(tmp_path)
+    out = tmp_path / "out"
+    summary = _within(120, lambda: run_batch(inbox, out, ReviewOptions(engine="recorded")))
+    assert {p.source for p in summary.packets} == {"pipe.pdf", "link.pdf", "empty.pdf"}
+    for packet_id, why in (("pipe", "不是普通文件"), ("link", "符号链接")):
+        result = Result.from_json((out / packet_id / "result.json").read_text("utf-8"))
+        (finding,) = result.findings
+        assert finding.code == FindingCode.UNREADABLE_INPUT and why in finding.message
+        assert f"{packet_id}.pdf" in finding.message
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert "secret outside" not in path.read_text("utf-8", errors="replace"), path
+
+
+def test_the_watcher_passes_them_by(tmp_path):
+    from shenbao.flows.watcher import Watcher
+
+    inbox = _folder(tmp_path)
+    with Watcher(inbox, tmp_path / "out", process=lambda *a, **k: None) as watcher:
+        names = [p.name for p in _within(10, watcher.candidates)]
+    assert names == ["empty.pdf"]
+
+
+def test_review_refuses_an_out_inside_the_packet(tmp_path):
+    from typer.testing import CliRunner
+
+    from shenbao.cli import app
+
+    packet = tmp_path / "pkt"
+    packet.mkdir()
+    (packet / "001.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    before = sorted(p.name for p in packet.rglob("*"))
+    run = CliRunner().invoke(app, ["review", str(packet), "--out", str(packet / "res"), "--no-prefect"])
+    assert run.exit_code == 2
+    assert "must not be inside" in " ".join(run.output.split())
+    assert sorted(p.name for p in packet.rglob("*")) == before
+
+
+def test_what_a_command_writes_is_private(tmp_path):
+    import stat
+
+    from typer.testing import CliRunner
+
+    from shenbao.cli import app
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "empty.pdf").write_bytes(b"")
+    old = os.umask(0o022)
+    try:
+        run = CliRunner().invoke(app, ["batch", str(inbox), "--out", str(tmp_path / "out"), "--no-prefect",
+                                       "--db", "none"])
+    finally:
+        os.umask(old)
+    assert run.exit_code == 0, run.output
+    written = [p for p in (tmp_path / "out").rglob("*")]
+    assert written
+    for path in written:
+        assert not os.stat(path).st_mode & (stat.S_IRWXG | stat.S_IRWXO), (path, oct(os.stat(path).st_mode))
