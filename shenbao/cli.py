@@ -107,10 +107,16 @@ def _flow_settings(prefect: bool | None, verbose: bool, **changes: object):
 def _review_options(engine: str, jurisdiction: str | None, ocr_cache: Path | None,
                     cell_reading: str) -> ReviewOptions:
     try:
-        return ReviewOptions(engine=engine, jurisdiction=jurisdiction, ocr_cache=ocr_cache,
-                             cell_reading=cell_reading)
+        options = ReviewOptions(engine=engine, jurisdiction=jurisdiction, ocr_cache=ocr_cache,
+                                cell_reading=cell_reading)
     except ValueError as exc:
         _fail(str(exc))
+    from shenbao.flows.data_check import data_problems
+
+    problems = data_problems()  # a broken data file must not give reports that say 未发现问题
+    if problems:
+        _fail("数据文件无法读取，未审查任何材料 / data files cannot be read, nothing reviewed:\n" + "\n".join(problems))
+    return options
 
 
 def _fail(message: str) -> NoReturn:
@@ -147,13 +153,11 @@ def review(
             _fail(str(exc))
     from shenbao.flows.packets import open_store, review_one
 
+    options = _review_options(engine, jurisdiction, ocr_cache, cell_reading)
     settings = _flow_settings(prefect, verbose)
     store = open_store(db, out)
     try:
-        run = review_one(
-            packet, out, _review_options(engine, jurisdiction, ocr_cache, cell_reading),
-            store=store, settings=settings,
-        )
+        run = review_one(packet, out, options, store=store, settings=settings)
     finally:
         if store is not None:
             store.close()
@@ -198,6 +202,7 @@ def batch(
         return
     from shenbao.pipeline.batch_checks import BATCH_CHECKS
 
+    options = _review_options(engine, jurisdiction, ocr_cache, cell_reading)
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         TextColumn("{task.fields[last]}"), console=console, transient=False,
@@ -207,7 +212,6 @@ def batch(
         def advance(outcome) -> None:
             progress.update(task, advance=1, last=f"{outcome.packet_id} ({outcome.status})")
 
-        options = _review_options(engine, jurisdiction, ocr_cache, cell_reading)
         try:
             summary = _run_batch(
                 input_dir, out, options, settings, db, manifest, registry, manifest_table, registry_table,

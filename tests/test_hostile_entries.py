@@ -131,3 +131,60 @@ def test_what_a_command_writes_is_private(tmp_path):
     assert written
     for path in written:
         assert not os.stat(path).st_mode & (stat.S_IRWXG | stat.S_IRWXO), (path, oct(os.stat(path).st_mode))
+
+
+def test_a_giant_pdf_page_is_refused_before_it_is_rendered(tmp_path):
+    """A few-KB PDF whose page is 200 x 200 inches took the batch down (>6 GiB while rendering a
+    report picture); it is refused from its page size, nothing rendered."""
+    import pypdfium2 as pdfium
+
+    from shenbao.pipeline.ingest import IngestError, ingest
+
+    doc = pdfium.PdfDocument.new()
+    doc.new_page(14400, 14400)  # 200 x 200 inches, the largest page PDF allows
+    path = tmp_path / "giant.pdf"
+    doc.save(str(path))
+    doc.close()
+    assert path.stat().st_size < 10_000
+    with pytest.raises(IngestError) as caught:
+        _within(30, lambda: ingest(path))
+    assert caught.value.reason == "page_too_large"
+    assert "giant.pdf" in str(caught.value) and "200x200 in" in str(caught.value)
+
+
+def test_an_unknown_engine_fails_before_anything_is_read(tmp_path):
+    from typer.testing import CliRunner
+
+    from shenbao.cli import app
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    for args in (["review", str(tmp_path / "in" / "a.pdf")], ["batch", str(tmp_path / "in")]):
+        run = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "out"), "--engine", "tesseract",
+                                       "--no-prefect", "--db", "none"])
+        assert run.exit_code == 2, run.output
+        text = " ".join(run.output.split())
+        assert "未知的 OCR 引擎" in text and "unknown OCR engine 'tesseract'" in text
+        assert "Traceback" not in run.output
+        assert not (tmp_path / "out").exists()
+    with pytest.raises(ValueError):
+        ReviewOptions(engine="tesseract")
+
+
+def test_a_broken_data_file_stops_the_command_with_its_name(tmp_path, monkeypatch):
+    """A broken honour list gave reports headed 未发现问题 and exit code 0."""
+    from typer.testing import CliRunner
+
+    from shenbao.cli import app
+
+    bad = tmp_path / "honours.csv"
+    bad.write_text('title,broken\n"unterminated\n', "utf-8")
+    monkeypatch.setenv("SHENBAO_HONOURS_CSV", str(bad))
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    run = CliRunner().invoke(app, ["batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"),
+                                   "--no-prefect", "--db", "none"])
+    assert run.exit_code == 2, run.output
+    text = " ".join(run.output.split())
+    assert "数据文件无法读取" in text and "honours.csv: missing column(s)" in text
+    assert not (tmp_path / "out").exists()

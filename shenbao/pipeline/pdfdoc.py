@@ -101,6 +101,19 @@ def check_pdf(blob: Blob, input_path: Path, limits: IngestLimits, pages_before: 
                         f"PDF page {i + 1} has no size",
                         blob.label,
                     )
+                # A page is rendered at RENDER_DPI (OCR, report pictures): one larger than any
+                # image ingest accepts would take gigabytes (a 200 x 200 inch page: 1.6 Gpx).
+                px = (w / POINTS_PER_INCH * RENDER_DPI) * (h / POINTS_PER_INCH * RENDER_DPI)
+                if px > limits.max_image_pixels:
+                    raise ingest_error(
+                        input_path,
+                        "page_too_large",
+                        f"PDF 第 {i + 1} 页过大（{w / POINTS_PER_INCH:.0f}×{h / POINTS_PER_INCH:.0f} 英寸，"
+                        f"渲染需 {px / 1e6:.0f} 百万像素，上限 {limits.max_image_pixels / 1e6:.0f}）",
+                        f"PDF page {i + 1} too large ({w / POINTS_PER_INCH:.0f}x{h / POINTS_PER_INCH:.0f} in, "
+                        f"{px / 1e6:.0f} MP to render, limit {limits.max_image_pixels / 1e6:.0f} MP)",
+                        blob.label,
+                    )
                 sizes.append((float(w), float(h)))
             return PdfCheck(n, sizes, warnings)
         finally:

@@ -43,12 +43,17 @@ class ReviewOptions:
 
     def __post_init__(self) -> None:
         from shenbao.extractors.form.cellread import POLICIES
+        from shenbao.extractors.ocr import ENGINE_NAMES
 
         for name in ("low_confidence", "low_value_confidence"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {getattr(self, name)!r}")
         if self.cell_reading not in (*POLICIES, "off"):
             raise ValueError(f"cell reading must be one of {', '.join((*POLICIES, 'off'))}, got {self.cell_reading!r}")
+        # an engine we do not have fails here, before any packet is read, not per page later
+        if (self.engine or "default").strip().lower() not in ("default", *ENGINE_NAMES):
+            raise ValueError(f"未知的 OCR 引擎 {self.engine!r} / unknown OCR engine {self.engine!r}; "
+                             f"choose one of {', '.join(ENGINE_NAMES)} or 'default'")
 
 
 @dataclass

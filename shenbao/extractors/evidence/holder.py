@@ -6,7 +6,8 @@ first, on the page's visual rows (shenbao.extractors.evidence.layout):
 
 1. before a salutation (data/certificates.yaml `salutations`): "张三同志：", "蔡文雅 同学：",
    "授予 刘宇航 同志", "殷成文姚鹏郭思邈 同学" (several holders, cut into names);
-2. after a salutation and a colon: "同学：朱毅";
+2. after a salutation and a colon: "同学：朱毅"; after a team's holder label and a colon
+   (`holder_labels`): "参赛学生：毛文祥崔仕明闫绮张宇欣", "队员：奚冬博 孙天旭";
 3. opening a line before what the holder did (`acts`): "余升桔 参加 2023年…考试";
 4. after a granting word: "授予王五“全国技术能手”称号";
 5. a short line "张三：" that opens the text;
@@ -99,7 +100,7 @@ def read_holder(pt: PageText, phrases: CertificatePhrases | None = None,
                 settings: HolderSettings | None = None, alone: bool = True) -> Value | None:
     phrases = phrases or load_phrases()
     settings = settings or HolderSettings()
-    ways = [_before_salutation, _after_salutation, _before_act, _after_grant, _opening]
+    ways = [_before_salutation, _after_salutation, _after_holder_label, _before_act, _after_grant, _opening]
     for way in ways + ([_alone] if alone else []):
         value = way(pt, phrases, settings)
         if value is not None:
@@ -138,6 +139,20 @@ def _before_salutation(pt: PageText, phrases: CertificatePhrases, settings: Hold
                 continue
             factor = settings.several if len(names) > 1 and not re.search(r"[、，,]", run) else 1.0
             return _value(pt, ri, start, start + len(run), "、".join(names), factor)
+    return None
+
+
+def _after_holder_label(pt: PageText, phrases: CertificatePhrases, settings: HolderSettings) -> Value | None:
+    """The names after a team's holder label: "参赛学生：毛文祥崔仕明闫绮张宇欣"."""
+    rx = re.compile(rf"(?:{phrases.alternatives('holder_labels')})\s*[：:]\s*([\u3400-\u9fff·、，, ]{{2,48}})")
+    for ri, row in enumerate(pt.rows):
+        for m in rx.finditer(row.text):
+            run = m.group(1).strip(" 、，,")
+            names = split_names(run, phrases, settings)
+            if names:
+                start = m.start(1)
+                return _value(pt, ri, start, start + len(run), "、".join(names),
+                              settings.after_colon * (settings.several if len(names) > 1 else 1.0))
     return None
 
 

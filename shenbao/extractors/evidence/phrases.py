@@ -32,9 +32,10 @@ class CertificatePhrases(BaseModel):
     lost_rank: str
     event_words: tuple[str, ...]
     place_ends: tuple[str, ...]
+    holder_labels: tuple[str, ...]
     not_names: frozenset[str]
 
-    @field_validator("salutations", "acts", "grants", "award_triggers", "title_ends", "event_words", "place_ends")
+    @field_validator("salutations", "acts", "grants", "award_triggers", "title_ends", "event_words", "place_ends", "holder_labels")
     @classmethod
     def _longest_first(cls, words: tuple[str, ...]) -> tuple[str, ...]:
         if not words or any(not w.strip() for w in words):
