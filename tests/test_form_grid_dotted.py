@@ -127,3 +127,21 @@ def test_a_copier_streak_down_the_page_is_no_rule():
     for y0, y1 in ((YS[0], YS[1]), (YS[2], YS[-1])):
         rule[y0:y1, 600:602] = 255
     assert (within_tables(rule, cross, UNIT, horizontal=False) == rule).all()
+
+
+def test_a_large_page_is_searched_at_half_size_with_the_same_rules():
+    """Pages past `half_size_from` are searched at half size (a quarter of the work); the rules
+    found are where the full-size search puts them, to within the pixel the halving costs."""
+    from shenbao.extractors.form.dotted import dotted_rules
+    from shenbao.extractors.form.rule_finding import _contrast, gray_of
+
+    img = _dotted_table()
+    contrast = _contrast(gray_of(img), UNIT)
+    boxes = [ln.bbox for ln in _cells_text()]
+    full = dotted_rules(contrast, boxes, None, UNIT, True)
+    half = dotted_rules(contrast, boxes, None, UNIT, True, settings=DottedRuleSettings(half_size_from=100))
+    for y in YS[1:-1]:
+        for found in (full, half):
+            rows = np.flatnonzero(found[:, 200:1000].any(axis=1))
+            assert rows.size and min(abs(rows - y)) <= 2, (y, rows)
+    assert not half[YS[1] + 30:YS[2] - 30, 200:1000].any()

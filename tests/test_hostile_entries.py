@@ -188,3 +188,27 @@ def test_a_broken_data_file_stops_the_command_with_its_name(tmp_path, monkeypatc
     text = " ".join(run.output.split())
     assert "数据文件无法读取" in text and "honours.csv: missing column(s)" in text
     assert not (tmp_path / "out").exists()
+
+
+def test_a_page_that_could_not_be_read_is_a_finding(tmp_path, monkeypatch):
+    import numpy as np
+    from PIL import Image
+
+    import shenbao.pipeline.review as review
+    from shenbao.pipeline.review import review_packet
+
+    folder = tmp_path / "pkt"
+    folder.mkdir()
+    for n in (1, 2):
+        Image.fromarray(np.full((400, 300, 3), 255, np.uint8)).save(folder / f"{n:03d}.png")
+
+    def ocr(page, engine):
+        if page.number == 2:
+            raise RuntimeError("decoder crashed")
+        page.lines = []
+
+    monkeypatch.setattr(review, "ocr_page", ocr)
+    monkeypatch.setattr(review.PacketContext, "get_engine", lambda self: None)
+    ctx = review_packet(folder)
+    unread = [f for f in ctx.result.findings if f.code == FindingCode.UNREADABLE_INPUT]
+    assert len(unread) == 1 and unread[0].pages == [2] and "第 2 页无法识别" in unread[0].message

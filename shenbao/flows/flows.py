@@ -332,7 +332,7 @@ class _PacketRunner:
                 try:
                     future.result()
                 except Exception as exc:
-                    ctx.problems.append(f"{page.source}: OCR 失败（{type(exc).__name__}: {exc}）")
+                    review.page_not_read(ctx, page, exc)
         if job.ocr:
             ctx.timings["ocr"] = round(time.perf_counter() - job.ocr_started, 3)
 

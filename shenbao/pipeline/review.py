@@ -162,7 +162,18 @@ def stage_ocr(ctx: PacketContext) -> None:
             ocr_page(page, engine)
         except Exception as exc:  # one unreadable page must not cost the others
             log.exception("OCR failed on %s", page.source)
-            ctx.problems.append(f"{page.source}: OCR 失败（{type(exc).__name__}: {exc}）")
+            page_not_read(ctx, page, exc)
+
+
+def page_not_read(ctx: PacketContext, page: Page, exc: BaseException) -> None:
+    """A page whose OCR failed: a problem of the run and a finding of the result (a report
+    without it would read as if the page had been checked)."""
+    ctx.problems.append(f"{page.source}: OCR 失败（{type(exc).__name__}: {exc}）")
+    ctx.result.findings.append(Finding.make(
+        FindingCode.UNREADABLE_INPUT,
+        f"第 {page.number} 页无法识别，未参与审查：{page.source}（{type(exc).__name__}） / "
+        f"page {page.number} could not be read and was not reviewed: {page.source}",
+        pages=[page.number]))
 
 
 def stage_manifest_fields(ctx: PacketContext) -> None:

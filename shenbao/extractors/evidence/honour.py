@@ -26,12 +26,12 @@ from datetime import date
 
 from rapidfuzz import fuzz
 
+from shenbao.extractors.evidence.columns import down_column
 from shenbao.extractors.evidence.common import make_value, plain_text
 from shenbao.extractors.evidence.holder import read_holder
 from shenbao.extractors.evidence.layout import PageText, Span
 from shenbao.extractors.evidence.model import HonourCertificateRead, Value
 from shenbao.extractors.evidence.phrases import CertificatePhrases, load_phrases
-from shenbao.extractors.evidence.rows import Row
 from shenbao.extractors.form.grid import union_bbox
 from shenbao.matchers.honours import HonourList, match_honour
 from shenbao.matchers.mentions import Mention, find_mentions
@@ -131,7 +131,7 @@ def _title_span(pt: PageText, text: str, where: list, mentions: list[Mention],
     for t in triggers.finditer(text):
         # the phrase reads on down the trigger's own column (a booklet's facing page, a
         # slogan beside it, is another column)
-        column = _down_column(pt, where, t.start(), t.end())
+        column = down_column(pt, where, t.start(), t.end())
         col_text = "".join(text[i] for i in column)
         stop = ends.search(col_text)
         a, b = 0, stop.start() if stop else len(col_text)
@@ -158,52 +158,6 @@ def _title_span(pt: PageText, text: str, where: list, mentions: list[Mention],
 
 # Quoted words at the end of a phrase (the closing mark may be lost with the period after it).
 _QUOTED_LAST = re.compile(r"[“\"「『]([^”\"」』“「『]{2,30})[”\"」』]?\s*$")
-
-
-def _down_column(pt: PageText, where: list, at: int, start: int) -> list[int]:
-    """Flat-text indices from `start` on, read down the column of the run that character `at`
-    (the trigger) stands in: the rest of the trigger's row, then each row below whole when it
-    is one run, else its runs standing under the trigger's (overlapping it across; the nearest
-    when none does). The other runs of such a row are another column's: a booklet's facing
-    page, a slogan printed beside the text."""
-    if at >= len(where) or where[at] is None:
-        return [k for k in range(start, len(where)) if where[k] is not None]
-    ri0, i0 = where[at]
-    row = pt.rows[ri0]
-    box = row.span_box(row.text.rfind(" ", 0, i0) + 1, _run_end(row.text, i0))
-    runs_kept: dict[int, set[int]] = {}  # row -> start index of each run kept
-    kept: list[int] = []
-    for k in range(start, len(where)):
-        w = where[k]
-        if w is None:
-            continue
-        ri, i = w
-        if ri != ri0:
-            if ri not in runs_kept:
-                runs_kept[ri] = _runs_under(pt.rows[ri], box)
-            if pt.rows[ri].text.rfind(" ", 0, i) + 1 not in runs_kept[ri]:
-                continue
-        kept.append(k)
-    return kept
-
-
-def _runs_under(row: Row, box: BBox | None) -> set[int]:
-    """Start indices of the runs of `row` standing under `box` (all of them when it has one)."""
-    starts = [0] + [m.end() for m in re.finditer(r" +", row.text)]
-    boxes = {a: row.span_box(a, _run_end(row.text, a)) for a in starts}
-    boxes = {a: b for a, b in boxes.items() if b is not None}
-    if len(boxes) <= 1 or box is None:
-        return set(boxes)
-    under = {a for a, b in boxes.items() if b[0] < box[2] and box[0] < b[2]}
-    if under:
-        return under
-    centre = (box[0] + box[2]) / 2
-    return {min(boxes, key=lambda a: abs((boxes[a][0] + boxes[a][2]) / 2 - centre))}
-
-
-def _run_end(text: str, i: int) -> int:
-    end = text.find(" ", i)
-    return len(text) if end < 0 else end
 
 
 # What the honour was for, before its name: a logo's Latin letters, a year, a school year.
@@ -309,7 +263,7 @@ def _issuer(pt: PageText, year: Value | None) -> Value | None:
     return None
 
 
-def _org_in_row(pt: PageText, ri: int, under: tuple[float, float, float, float] | None = None) -> Value | None:
+def _org_in_row(pt: PageText, ri: int, under: BBox | None = None) -> Value | None:
     """A body's name in the row: its runs from the left up to the last word that ends a body's
     name (seal lettering read into the same row may trail it: 吕梁市人民政府鹿市人民政). With
     `under`, of a row of several runs only those overlapping it across."""

@@ -44,6 +44,8 @@ class DottedRuleSettings:
     min_free: float = 0.3
     # a line running on this far past every rule crossing it is a streak, not a table's rule
     past_border: float = 1.5
+    # pages at least this many pixels on their short side are searched at half size
+    half_size_from: int = 1000
 
     def __post_init__(self) -> None:
         if not 0 < self.faint_contrast < 255:
@@ -54,6 +56,8 @@ class DottedRuleSettings:
             raise ValueError("peak_ratio must be at least 1")
         if min(self.window, self.min_length, self.dot_gap, self.beside, self.past_border) <= 0 or self.text_margin < 0:
             raise ValueError("window, min_length, dot_gap, beside and past_border must be positive, text_margin not negative")
+        if self.half_size_from < 1:
+            raise ValueError("half_size_from must be positive")
         if not 0 < self.min_free <= 1:
             raise ValueError("min_free must lie in (0, 1]")
 
@@ -67,7 +71,27 @@ def dotted_rules(contrast: np.ndarray, text: list[BBox], seal: np.ndarray | None
     """uint8 mask (255) of the dotted or faint rules running one way. `contrast`: how much
     darker each pixel is than its paper (`rule_finding._contrast`); `text`: OCR line boxes in
     the same frame; `seal`: coloured ink (or None); `solid`: the solid rules running the same
-    way, found already."""
+    way, found already.
+
+    A large page is searched at half its size (each pixel the darkest of its four, so no dot is
+    lost), a quarter of the work; what is found is drawn back at full size, to within a pixel
+    that the rules' later thickening covers."""
+    h, w = contrast.shape[:2]
+    if min(h, w) < settings.half_size_from:
+        return _dotted(contrast, text, seal, unit, horizontal, solid, settings)
+    found = _dotted(_halved(contrast), [tuple(v / 2 for v in box) for box in text],
+                    None if seal is None else _halved(seal), unit / 2, horizontal,
+                    None if solid is None else _halved(solid), settings)
+    return cv2.resize(found, (w, h), interpolation=cv2.INTER_NEAREST)
+
+
+def _halved(image: np.ndarray) -> np.ndarray:
+    """Half the size, each pixel the largest of the four it stands for."""
+    return np.ascontiguousarray(cv2.dilate(image, np.ones((2, 2), np.uint8), anchor=(0, 0))[::2, ::2])
+
+
+def _dotted(contrast: np.ndarray, text: list[BBox], seal: np.ndarray | None, unit: float,
+            horizontal: bool, solid: np.ndarray | None, settings: DottedRuleSettings) -> np.ndarray:
     dots = (contrast >= settings.faint_contrast).astype(np.uint8)
     # Text is masked out with a margin: the strokes at a line's ends lie along its box's edges
     # and would line up into "rules" of their own. A rule that passes close to text is measured
@@ -117,8 +141,7 @@ def dotted_rules(contrast: np.ndarray, text: list[BBox], seal: np.ndarray | None
     rules[(grown > 0) & near & clear] = 255
     # A dotted rule runs on past text as a solid one runs on under a seal: pieces in line are
     # joined across the margin kept round text and across seals, never through text itself.
-    joined = cv2.morphologyEx(rules, cv2.MORPH_CLOSE,
-                              cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, rules.shape[1] // 3), 1)))
+    joined = close_rows(rules, rules.shape[1] // 3, to_edges=True)
     rules[(joined > 0) & (free == 0) & (inside == 0)] = 255
     return rules if horizontal else np.ascontiguousarray(rules.T)
 
@@ -134,18 +157,38 @@ def within_tables(rules: np.ndarray, cross: np.ndarray, unit: float, horizontal:
         return rules
     lines, crossing = (rules, cross) if horizontal else (np.ascontiguousarray(rules.T), np.ascontiguousarray(cross.T))
     h, w = lines.shape[:2]
-    together = cv2.morphologyEx(lines, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, w // 3), 1)))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(together, connectivity=8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(close_rows(lines, w // 3), connectivity=8)
     slack = settings.past_border * unit
     reach = max(3, round(unit / 4))
     out = lines.copy()
     for i in range(1, n):
-        _, y, _, bh, _ = (int(v) for v in stats[i])
-        # the extent of the pieces themselves (a closing near the image's edge runs out to it)
-        piece = (labels == i) & (lines > 0)
-        spans = np.flatnonzero(piece.any(axis=0))
+        x, y, bw, bh, _ = (int(v) for v in stats[i])
+        window = (slice(y, y + bh), slice(x, x + bw))
+        piece = (labels[window] == i) & (lines[window] > 0)
+        spans = np.flatnonzero(piece.any(axis=0)) + x
         band = crossing[max(0, y - reach):min(h, y + bh + reach), :].any(axis=0)
         at = np.flatnonzero(band)
         if spans.size and at.size and (spans[0] < at[0] - slack or spans[-1] > at[-1] + slack):
-            out[piece] = 0
+            out[window][piece] = 0
     return out if horizontal else np.ascontiguousarray(out.T)
+
+
+def close_rows(mask: np.ndarray, max_gap: int, to_edges: bool = False) -> np.ndarray:
+    """`mask` with the gaps of up to `max_gap` px between marks on one row filled: a closing
+    along rows, done on the few rows that hold any mark (a rule mask is sparse; a morphological
+    closing this long costs a pass over the whole image per kernel row). With `to_edges`, a row's
+    first and last marks also run out to the image's edge within `max_gap`, as a closing does
+    there: a table cut by the crop goes on past it."""
+    out = mask.copy()
+    width = mask.shape[1]
+    for r in np.flatnonzero(mask.any(axis=1)):
+        xs = np.flatnonzero(mask[r])
+        steps = np.diff(xs)
+        for g in np.flatnonzero((steps > 1) & (steps <= max_gap)):
+            out[r, xs[g]:xs[g + 1]] = 255
+        if to_edges:
+            if xs[0] <= max_gap:
+                out[r, :xs[0]] = 255
+            if width - 1 - xs[-1] <= max_gap:
+                out[r, xs[-1]:] = 255
+    return out
