@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from shenbao import __version__
 from shenbao.pipeline.batch import BatchError, check_folders, find_packets, run_batch
-from shenbao.pipeline.manifest import TableError, read_manifest, read_registry
+from shenbao.pipeline.manifest import ManifestEntry, TableError, read_manifest, read_registry
 from shenbao.pipeline.review import ReviewOptions, packet_id_for
 from shenbao.reports.privacy import MaskIdNumbers, masked
 
@@ -283,7 +283,7 @@ def watch(
     """Review every packet dropped into INBOX once; archive it to INBOX/.done or INBOX/.failed."""
     _setup_logging(verbose)
     from shenbao.flows.packets import open_store, review_one
-    from shenbao.flows.watcher import Watcher, WatchError, WatchOptions
+    from shenbao.flows.watcher import Watcher, WatchError, WatchOptions, received_at
 
     settings = _flow_settings(prefect, verbose)
     options = _review_options(engine, jurisdiction, ocr_cache, cell_reading)
@@ -296,7 +296,10 @@ def watch(
     label = f"watch:{inbox.resolve()}"
 
     def process(source: Path, day_dir: Path, packet_id: str):
-        return review_one(source, day_dir, options, packet_id=packet_id, store=store, batch=label,
+        # no manifest in the inbox: the arrival time is the received time, so that deadlines
+        # and submission windows are checked for dropped packets too
+        entry = ManifestEntry(packet_id, None, received_at(source), None)
+        return review_one(source, day_dir, options, packet_id=packet_id, entry=entry, store=store, batch=label,
                           settings=settings)
 
     def report(event) -> None:

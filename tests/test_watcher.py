@@ -192,6 +192,15 @@ def test_out_inside_inbox_and_a_second_watcher_are_refused(tmp_path) -> None:
         Watcher(inbox, inbox / "results", Counting())
     with Watcher(inbox, tmp_path / "out", Counting()), pytest.raises(WatchError):
         Watcher(inbox, tmp_path / "out", Counting())
+    # a second watcher on the same inbox is refused though it writes elsewhere (issue #22: two
+    # watchers reviewed every packet twice), and lets go of the OUT it had taken
+    other_inbox = tmp_path / "other-inbox"
+    other_inbox.mkdir()
+    with Watcher(inbox, tmp_path / "out", Counting()):
+        with pytest.raises(WatchError, match="INBOX"):
+            Watcher(inbox, tmp_path / "other", Counting())
+        with Watcher(other_inbox, tmp_path / "other", Counting()):  # the refused one let its OUT go
+            pass
 
 
 def _ledger(out: Path) -> dict[str, tuple[str, int]]:
@@ -257,3 +266,27 @@ def test_a_watcher_killed_mid_packet_finishes_the_batch_exactly_once(pdfs, tmp_p
     store = ResultStore.open(None, out)
     assert sorted(pid for pid, _ in store.packet_ids()) == sorted(pdfs)
     store.close()
+
+
+def test_a_dropped_packet_is_received_when_it_arrived(pdfs, tmp_path) -> None:
+    """Watch mode has no manifest: the arrival time stands for it, so deadlines are checked
+    (issue #22: submission_date was empty and the deadline checks never ran)."""
+    from datetime import datetime
+
+    from typer.testing import CliRunner
+
+    from shenbao.cli import app
+    from shenbao.flows.watcher import received_at
+
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    shutil.copy(pdfs["w-whu"], inbox / "w-whu.pdf")
+    os.utime(inbox / "w-whu.pdf", (0, 0))  # a copy that kept the applicant's old timestamps
+    arrived = received_at(inbox / "w-whu.pdf")
+    assert abs((datetime.now() - arrived).total_seconds()) < 120
+    run = CliRunner().invoke(app, ["watch", str(inbox), "--out", str(out), "--once", "--settle", "0",
+                                   "--poll", "0.1", "--no-prefect", "--db", "none"])
+    assert run.exit_code == 0, run.output
+    (result_path,) = out.rglob("w-whu/result.json")
+    result = Result.from_json(result_path.read_text("utf-8"))
+    assert result.fields["submission_date"].value == arrived.date().isoformat()

@@ -33,7 +33,7 @@ import traceback
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from shenbao.flows.hashing import content_sha256
@@ -109,7 +109,14 @@ class Watcher:
                 f"输出文件夹 {self.out} 不能位于收件文件夹 {self.inbox} 之内 / OUT must not be inside INBOX"
             )
         self.out.mkdir(parents=True, exist_ok=True)
-        self._lock_fd = _lock(self.out / LOCK_NAME)
+        self._lock_fd = _lock(self.out / LOCK_NAME, "OUT")
+        # Two watchers on one inbox (each with its own OUT) reviewed every packet twice and
+        # raced to move it: the inbox is held too (a hidden file, passed by like any).
+        try:
+            self._inbox_lock_fd = _lock(self.inbox / LOCK_NAME, "INBOX")
+        except WatchError:
+            os.close(self._lock_fd)
+            raise
         self.ledger = Ledger(self.out / LEDGER_NAME)
         remove_stale_tmp(self.out)
         self._seen: dict[str, _Seen] = {}
@@ -118,6 +125,7 @@ class Watcher:
     def close(self) -> None:
         self.ledger.close()
         os.close(self._lock_fd)
+        os.close(self._inbox_lock_fd)
 
     def __enter__(self) -> Watcher:
         return self
@@ -370,13 +378,28 @@ def _path(value: str | None) -> Path | None:
     return Path(value) if value else None
 
 
-def _lock(path: Path) -> int:
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
+def received_at(entry: Path) -> datetime:
+    """When a dropped packet arrived, as local time: the last time any of its files was written
+    into the inbox (the inode's change time, which copying sets and no tool preserves; a file's
+    modification time is often kept from the applicant's machine). A packet copied in across a
+    deadline arrived when its last file did. Taken from the file system, it is the same after the
+    watcher restarts."""
+    if entry.is_dir():
+        times = [os.lstat(os.path.join(root, name)).st_ctime
+                 for root, _dirs, files in os.walk(entry) for name in files]
+        stamp = max(times, default=os.lstat(entry).st_ctime)
+    else:
+        stamp = os.lstat(entry).st_ctime
+    return datetime.fromtimestamp(stamp)
+
+
+def _lock(path: Path, what: str) -> int:
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as exc:
         os.close(fd)
-        raise WatchError(f"另一个监视程序正在使用 {path.parent} / another watcher is using this OUT") from exc
+        raise WatchError(f"另一个监视程序正在使用 {path.parent} / another watcher is using this {what}") from exc
     return fd
 
 
