@@ -163,6 +163,12 @@ def test_quotes_are_the_honour_only_where_they_close_the_phrase(body, tail, titl
     assert read.title_text.value == title
 
 
+def test_a_rank_after_a_review_clause_takes_its_event():
+    read = _honour([[("在“某某杯”2014年华北五省大学生计算机应用大赛中，经评", 100)],
+                    [("审获得本科组三等奖，特发此证。", 100)]])
+    assert read.title_text.value == "某某杯2014年华北五省大学生计算机应用大赛本科组三等奖"
+
+
 def test_a_rank_of_a_category_takes_its_event_and_a_lost_ordinal_is_flagged():
     read = _honour([[("王芳：", 100)], [("祝贺你在“第二届某某大学数字艺术大赛”中的作品", 100)],
                     [("《城市之光》荣获数字艺术类", 100)], [("等奖", 700)], [("特发此证。", 100)]])

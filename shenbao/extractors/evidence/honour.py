@@ -165,8 +165,9 @@ _YEAR_WORD = r"(?:\d{4}|[〇○零一二三四五六七八九]{4})"
 _LEADING_PERIOD = re.compile(
     rf"^[A-Za-z\s]*(?:在)?(?:{_YEAR_WORD}(?:\s*[-—–~至]\s*{_YEAR_WORD})?\s*(?:学年度|学年|年度|年)(?:第[一二]学期)?)?"
 )
-# "在……中" right before the trigger: the event a prize was won at, without who held it.
-_EVENT = re.compile(r"在([^在]{4,120}?)中(?:的[^，。在]{0,60})?[，,\s]*$")
+# "在……中" right before the trigger (a work's name or "经评审" may stand between): the event a
+# prize was won at, without who held it.
+_EVENT = re.compile(r"在([^在]{4,120}?)中(?:的[^，。在]{0,60})?[，,\s]*(?:经[^，。在]{1,8}?[，,\s]*)?$")
 _HOST = re.compile(r"^由.{2,60}?(?:主办|举办|承办|联合主办|共同主办)的")
 
 
