@@ -37,9 +37,12 @@ PRIVATE_UMASK = 0o077
 
 
 @app.callback()
-def _private_files() -> None:
+def _before_any_command() -> None:
     """shenbao 申报材料审查"""
     os.umask(PRIVATE_UMASK)
+    from shenbao.pipeline.ingest import remove_orphan_spools
+
+    remove_orphan_spools()  # copies of applicants' PDFs a killed run left in the temp folder
 
 EngineOpt = Annotated[str, typer.Option("--engine", help="OCR engine: default, rapidocr, paddleocr")]
 CellReadingOpt = Annotated[

@@ -212,3 +212,28 @@ def test_a_page_that_could_not_be_read_is_a_finding(tmp_path, monkeypatch):
     ctx = review_packet(folder)
     unread = [f for f in ctx.result.findings if f.code == FindingCode.UNREADABLE_INPUT]
     assert len(unread) == 1 and unread[0].pages == [2] and "第 2 页无法识别" in unread[0].message
+
+
+def test_spools_a_killed_run_left_are_removed_at_start(tmp_path, monkeypatch):
+    """A crash left a 206 MB copy of an applicant's PDF in /tmp; the next command removes the
+    spools whose process is gone and leaves a running one's alone."""
+    import subprocess
+    import tempfile
+
+    from typer.testing import CliRunner
+
+    from shenbao.cli import app
+    from shenbao.pipeline.ingest import SPOOL_PREFIX
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    orphan = tmp_path / f"{SPOOL_PREFIX}{gone.pid}-abc"
+    orphan.mkdir()
+    (orphan / "member1.pdf").write_bytes(b"%PDF-1.4 applicant")
+    running = tmp_path / f"{SPOOL_PREFIX}{os.getpid()}-def"
+    running.mkdir()
+    other = tmp_path / "shenbao-something-else"
+    other.mkdir()
+    CliRunner().invoke(app, ["version"])
+    assert not orphan.exists() and running.exists() and other.exists()

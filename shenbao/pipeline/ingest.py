@@ -284,7 +284,7 @@ def _pdf_member_blob(
 ) -> Blob:
     if m.info.file_size <= limits.max_in_memory_bytes:
         return Blob(label, path, data=zf.read(m.info))
-    tmp = tempfile.mkdtemp(prefix="shenbao-ingest-")
+    tmp = tempfile.mkdtemp(prefix=f"{SPOOL_PREFIX}{os.getpid()}-")
     spool.append(tmp)
     target = Path(tmp) / f"member{len(spool)}.pdf"
     with zf.open(m.info) as src, target.open("wb") as dst:
@@ -300,6 +300,33 @@ def _member_head(zf: zipfile.ZipFile, m: ZipMember) -> bytes:
 def _cleanup(dirs: list[str]) -> None:
     for d in dirs:
         shutil.rmtree(d, ignore_errors=True)
+
+
+# Spool folders are named by the process that made them: one whose process is gone (killed
+# before its finaliser ran) holds a copy of an applicant's PDF that nobody will delete.
+SPOOL_PREFIX = "shenbao-ingest-"
+
+
+def remove_orphan_spools(tmp_dir: Path | None = None) -> int:
+    """Delete the spool folders whose process no longer runs; how many were deleted."""
+    removed = 0
+    for folder in Path(tmp_dir or tempfile.gettempdir()).glob(f"{SPOOL_PREFIX}*"):
+        pid_text = folder.name[len(SPOOL_PREFIX):].split("-", 1)[0]
+        if not pid_text.isdigit() or _alive(int(pid_text)) or not folder.is_dir() or folder.is_symlink():
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += not folder.exists()
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive, and not ours to judge
+        return True
+    return True
 
 
 # --- shared -------------------------------------------------------------------------------
