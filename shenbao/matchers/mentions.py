@@ -23,22 +23,19 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from shenbao.extractors.normalize.dates import YEAR_RANGE, fold_cn_zero
 from shenbao.matchers.honours import HonourList
 from shenbao.matchers.lookalikes import fold
 from shenbao.matchers.regions import REGION_BY_KEY
 
 _QUOTES = re.compile(r"[\"'“”‘’「」『』〝〞]")
 _DIGITS = list("0123456789")
-# 〇 is often typed as a digit 0 or a letter O among Chinese numerals (二0一四年十一月)
-_CN_DIGITS = list("〇○零0Oo一二三四五六七八九")
+_CN_DIGITS = list("〇○零一二三四五六七八九")
 _CN_SMALL = list("一二三四五六七八九十")
 _CN_VALUE = {
     "〇": 0,
     "○": 0,
     "零": 0,
-    "0": 0,
-    "O": 0,
-    "o": 0,
     "一": 1,
     "二": 2,
     "三": 3,
@@ -184,7 +181,7 @@ def _date_value(norm: str) -> str | None:
         year = int("".join(str(_CN_VALUE[c]) for c in m.group(1)))
         month = _cn_number(m.group(2))
         day = str(_cn_number(m.group(3))) if m.group(3) else None
-    if not 1 <= month <= 12 or not PLAUSIBLE_YEARS[0] <= year <= PLAUSIBLE_YEARS[1]:
+    if not 1 <= month <= 12 or not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
         return None
     if day is None:
         return f"{year:04d}-{month:02d}"
@@ -200,15 +197,12 @@ def _year_value(norm: str) -> int:
     return int("".join(str(_CN_VALUE[c]) for c in digits))
 
 
-# A year a document can mention: a person's birth to a plan's end.
-PLAUSIBLE_YEARS = (1900, 2100)
-
-
 def find_mentions(text: str, honours: HonourList) -> list[Mention]:
     """Honours, years, dates and ID numbers mentioned in `text`, in reading order."""
     if not text:
         return []
-    doc = pipeline(honours)(text)
+    # a 〇 typed as 0 or O among Chinese numerals (二0一四年) is read as one; offsets are kept
+    doc = pipeline(honours)(fold_cn_zero(text))
     mentions: list[Mention] = []
     for ent in doc.ents:
         norm = "".join(t.norm_ for t in ent if not t.is_space).replace(" ", "")
@@ -228,6 +222,6 @@ def find_mentions(text: str, honours: HonourList) -> list[Mention]:
                 mentions.append(Mention("date", ent.text, ent.start_char, ent.end_char, value=value))
         elif ent.label_ == "YEAR":
             year = _year_value(norm)
-            if PLAUSIBLE_YEARS[0] <= year <= PLAUSIBLE_YEARS[1]:  # OOOO年 is no year
+            if YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:  # OOOO年 is no year
                 mentions.append(Mention("year", ent.text, ent.start_char, ent.end_char, value=year))
     return mentions

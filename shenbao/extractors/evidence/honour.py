@@ -33,17 +33,17 @@ from shenbao.extractors.evidence.layout import PageText, Span
 from shenbao.extractors.evidence.model import HonourCertificateRead, Value
 from shenbao.extractors.evidence.phrases import CertificatePhrases, load_phrases
 from shenbao.extractors.form.grid import union_bbox
+from shenbao.extractors.normalize.dates import fold_cn_zero
+from shenbao.extractors.normalize.numbers import parse_chinese_int
 from shenbao.matchers.honours import HonourList, match_honour
 from shenbao.matchers.mentions import Mention, find_mentions
 from shenbao.pipeline.types import BBox
 
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,30})[”\"」』]")
-# 〇 is often typed as a digit 0 or a letter O among Chinese numerals (二0一四年)
-_CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "0": 0, "O": 0, "o": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 # A year with numerals lost: two or three Chinese numerals, or three digits, before 年 (and no
-# numeral of its own kind before them: a stray digit of a seal's lettering is not part of it;
-# a 0 or O among Chinese numerals is their 〇).
-_SHORT_YEAR = re.compile(r"(?:(?<![〇○零0Oo一二三四五六七八九])(?P<cn>(?=[0Oo]*[〇○零一二三四五六七八九])[〇○零0Oo一二三四五六七八九]{2,3})|(?<!\d)(?P<ar>\d{3}))年")
+# numeral of its own kind before them: a stray digit of a seal's lettering is not part of it).
+# Searched in text whose 〇 typed as 0 or O is folded back (`fold_cn_zero`).
+_SHORT_YEAR = re.compile(r"(?:(?<![〇○零一二三四五六七八九])(?P<cn>[〇○零一二三四五六七八九]{2,3})|(?<!\d)(?P<ar>\d{3}))年")
 _FOR_YEAR = re.compile(r"\s*(?:度|学年|学期|届)")  # right after a mention's "年"
 _FOR_YEAR_RX = re.compile(r"((?:19|20)\d{2}|[一二][〇○零九][〇○零一二三四五六七八九]{2})\s*(?:年度|学年)")
 _RANGE_BEFORE = re.compile(r"(?:19|20)\d{2}\s*[-—–~至]\s*$")
@@ -54,13 +54,13 @@ _ORG_IN = re.compile(
 
 def read_honour_certificate(pages: list[PageText], honours: HonourList, jurisdiction: str | None = None) -> HonourCertificateRead:
     read = HonourCertificateRead(pages=[pt.number for pt in pages])
+    phrases = load_phrases()
     for pt in pages:
         text, where = pt.flat()
         mentions = find_mentions(text, honours)
         if read.holder is None:
             read.holder = read_holder(pt)
         if read.title_text is None:
-            phrases = load_phrases()
             title_span = _title_span(pt, text, where, mentions, phrases)
             if title_span is not None:
                 read.title_text = make_value(title_span, _honour_text)
@@ -70,7 +70,7 @@ def read_honour_certificate(pages: list[PageText], honours: HonourList, jurisdic
             read.year = _issue_year(pt, where, mentions)
         if read.issuer is None:
             read.issuer = _issuer(pt, read.year)
-            if read.issuer is not None and str(read.issuer.value).startswith(load_phrases().place_ends):
+            if read.issuer is not None and str(read.issuer.value).startswith(phrases.place_ends):
                 read.issuer.partial = read.issuer.partial or "机构名称以地名的末字开头，前面的字可能未识别出"
         if read.number is None:
             read.number = make_value(pt.search(_NUMBER, 1), _certificate_no)
@@ -212,6 +212,7 @@ def _partial_year(pt: PageText, text: str, where: list, below: float | None) -> 
     and this year and, when the page says which year the honour is for (2016年度, 2017-2018学年),
     within three years after it. One candidate: that year, less sure. Several: no year, the loss
     flagged (`partial`). Only a date lower on the page than any whole one is such a date."""
+    text = fold_cn_zero(text)  # the same length: flat-text positions still hold
     for m in _SHORT_YEAR.finditer(text):
         group = "cn" if m.group("cn") else "ar"
         read = m.group(group)
@@ -219,10 +220,10 @@ def _partial_year(pt: PageText, text: str, where: list, below: float | None) -> 
         if span is None or span.bbox is None or (below is not None and span.bbox[1] <= below):
             continue
         lo, hi = 1949, date.today().year
-        for_years = [int("".join(str(_CN_DIGIT.get(c, c)) for c in f.group(1))) for f in _FOR_YEAR_RX.finditer(text)]
+        for_years = [int(_digits(f.group(1))) for f in _FOR_YEAR_RX.finditer(text)]
         if for_years:
             lo, hi = max(lo, max(for_years)), min(hi, max(for_years) + 3)
-        digits = "".join(str(_CN_DIGIT.get(c, c)) for c in read)
+        digits = _digits(read)
         candidates = [y for y in range(lo, hi + 1) if _holds_in_order(str(y), digits)]
         if len(candidates) == 1:
             return Value(value=candidates[0], raw=span.text, page=span.page, bbox=span.bbox,
@@ -233,6 +234,11 @@ def _partial_year(pt: PageText, text: str, where: list, below: float | None) -> 
             return Value(value=None, raw=span.text, page=span.page, bbox=span.bbox, confidence=0.0,
                          partial=f"年份识别为“{read}”，有数字未识别出，可能为 {shown}")
     return None
+
+
+def _digits(numerals: str) -> str:
+    """Numerals as Arabic digits, one for one (二〇六 -> 206, 〇一四 -> 014)."""
+    return "".join(c if c.isdigit() else str(parse_chinese_int(c)) for c in numerals)
 
 
 def _holds_in_order(year: str, digits: str) -> bool:
@@ -256,7 +262,7 @@ def _issuer(pt: PageText, year: Value | None) -> Value | None:
             v = _org_in_row(pt, ri, year.bbox)
             if v is not None:
                 return _with_line_above(pt, ri, v)
-    column = year.bbox if date_row is not None and year is not None else None
+    column = year.bbox if year is not None and date_row is not None else None  # the date's column
     for ri in range(len(pt.rows) - 1, len(pt.rows) // 2 - 1, -1):
         v = _org_in_row(pt, ri, column)
         if v is not None:

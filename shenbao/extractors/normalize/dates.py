@@ -8,7 +8,9 @@ from datetime import date
 from shenbao.extractors.normalize.numbers import CN_NUMERAL_CHARS, fix_digit_lookalikes, parse_chinese_int
 from shenbao.extractors.normalize.text import is_placeholder, nfkc
 
-_YEAR_MIN, _YEAR_MAX = 1900, 2100
+# The years a document can name: a person's birth to a plan's end.
+YEAR_RANGE = (1900, 2100)
+_YEAR_MIN, _YEAR_MAX = YEAR_RANGE
 _SEP = r"[./\-_、,，]+"
 
 # Tried in order on the text with all whitespace removed; the first that gives a real date wins.
@@ -61,14 +63,19 @@ def normalize_date(raw: str | None, precision: str | None = None) -> str | None:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
+def fold_cn_zero(text: str) -> str:
+    """`text` with each 〇 among Chinese numerals that was printed or read as a letter O, a digit
+    0 or a circle (二0一四年, 二O一九年) written as 〇; every other character, and the length, kept."""
+    return _CN_ZERO.sub("〇", text)
+
+
 def _parse(text: str) -> tuple[int, int, int | None] | None:
     for pattern in _PATTERNS:
         for m in pattern.finditer(text):
             got = _check(int(m.group(1)), int(m.group(2)), int(m.group(3)) if m.group(3) else None)
             if got is not None:
                 return got
-    # A 〇 among Chinese numerals printed or read as a letter O, a digit 0 or a circle.
-    text = _CN_ZERO.sub("〇", text)
+    text = fold_cn_zero(text)
     text = _MIXED_YEAR.sub(lambda m: m.group().translate(_TO_CN_NUMERAL), text)
     for m in _CN_DATE.finditer(text):
         year = parse_chinese_int(m.group(1))
