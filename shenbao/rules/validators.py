@@ -161,19 +161,20 @@ CHECK_FAILED = "校验位不符"
 
 def id_shape_fault(value: str) -> str | None:
     """What makes `value` no 18-character 身份证号 by its shape alone (None: the shape is right)."""
-    if re.search(r"[^0-9Xx]", value):
-        return "含身份证号中不可能出现的字符"
-    if len(value) != 18:
-        return f"只识别出 {len(value)} 位（应为 18 位）"
-    return None
+    return _shape_fault(value, r"[^0-9Xx]", "身份证号")
 
 
 def credit_code_shape_fault(value: str) -> str | None:
     """What makes `value` no 18-character 统一社会信用代码 by its shape alone."""
     # Letters the code does not use (I, O, S, V, Z) are left to the checksum: a look-alike a
     # person could have typed. Punctuation, spaces and Chinese characters nobody types there.
-    if re.search(r"[^0-9A-Za-z]", value):
-        return "含信用代码中不可能出现的字符"
+    return _shape_fault(value, r"[^0-9A-Za-z]", "信用代码")
+
+
+def _shape_fault(value: str, foreign: str, name: str) -> str | None:
+    """A character `foreign` matches, else a length other than 18; None when neither."""
+    if re.search(foreign, value):
+        return f"含{name}中不可能出现的字符"
     if len(value) != 18:
         return f"只识别出 {len(value)} 位（应为 18 位）"
     return None
